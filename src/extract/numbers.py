@@ -1,0 +1,322 @@
+"""Numbers: Arabic, Chinese and mixed numerals found in text and valued exactly.
+
+This is the bottom layer (Duckling-style): it knows nothing of units. `quantities` builds on the
+runs found here. Values are `decimal.Decimal` so that 16.4亿 is 1640000000 and never 1639999999.99;
+callers convert to float at the edge.
+
+The grammar, compiled once from `rules/numerals.yaml`:
+- Arabic: ``102,242`` (comma groups only of exactly three digits), ``8144``, ``1.0753``, ``2.7890e-1``;
+- Chinese: ``一千二百万``, ``三百零五``, ``一〇八`` (digit by digit), ``一万三`` (elided 13000),
+  ``十几`` (vague: "ten-odd"), ``三四十万`` (adjacent digits: a range), ``三点五``;
+- mixed: ``1.2万``, ``3万4000``, ``2.5亿``, ``1万亿``, ``百万亿``, ``500余万``;
+- fractions: ``五分之一``, ``百分之五``, ``3/5``, ``三又三分之一``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cache
+
+import regex
+
+from .resources import load_yaml
+
+D = Decimal
+
+
+@dataclass(frozen=True)
+class Number:
+    """A number found in text: offsets into that text and its exact value.
+
+    ``high`` is set for ranges written as adjacent numerals (三四十万); ``vague`` for 十几-style
+    numbers and "odd" markers inside the number (500余万); ``magnitude`` tells whether a Chinese
+    magnitude (十百千万亿) scaled it, ``arabic`` whether it starts with Arabic digits,
+    ``fraction`` whether it is a fraction (value is then the ratio: 五分之一 = 0.2).
+    """
+
+    start: int
+    end: int
+    text: str
+    value: Decimal
+    high: Decimal | None = None
+    vague: bool = False
+    magnitude: bool = False
+    arabic: bool = False
+    fraction: bool = False
+    bare_digit: bool = False  # the whole number is one Chinese digit character (一, 二, 三 ...)
+
+
+@dataclass(frozen=True)
+class _Grammar:
+    digit: dict[str, int]
+    small: dict[str, int]
+    big: dict[str, int]
+    point: frozenset[str]
+    negative: frozenset[str]
+    vague: frozenset[str]
+    odd: frozenset[str]
+    run_re: regex.Pattern
+    find_re: regex.Pattern
+
+
+ARABIC = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?(?:[eE][-+]?\d+(?![A-Za-z]))?"
+
+
+@cache
+def grammar() -> _Grammar:
+    """Compile the numeral grammar from rules/numerals.yaml (once per process)."""
+    data = load_yaml("numerals.yaml")
+    digit = {ch: int(v) for v, chars in data["digits"].items() for ch in chars}
+    small = {ch: int(v) for v, chars in data["small_units"].items() for ch in chars}
+    big = {ch: int(v) for v, chars in data["big_units"].items() for ch in chars}
+    point = frozenset(data["point"])
+    negative = frozenset(data["negative"])
+    vague = frozenset(data["vague_digit"])
+    odd = frozenset(data["odd_markers"])
+    and_frac = "".join(data["and_fraction"])
+
+    def cls(chars) -> str:
+        return "[" + "".join(regex.escape(c) for c in sorted(chars)) + "]"
+
+    d, s, b = cls(digit), cls(small), cls(big)
+    # 兆 is a magnitude only inside a longer numeral (五十五兆一十二亿); elsewhere it starts 兆瓦.
+    b_plain = cls(set(big) - {"兆"})
+    atom = rf"(?:{ARABIC}|{d}|{s}|{b_plain}|兆(?={d}|{s}))"
+    vague_c = cls(vague)
+    odd_c = cls(odd)
+    point_c = cls(point)
+    # A run: atoms, vague digits after a unit (十几), odd markers before a magnitude (500余万),
+    # and a Chinese decimal part (三点五, 四百点五).
+    run = (
+        rf"(?:{atom}|{vague_c}(?={s}|{b}))"
+        rf"(?:{atom}|(?<={s}|{d}){vague_c}|{odd_c}(?={s}|{b}))*"
+        rf"(?:(?<={d}|{s}|{b}){point_c}{d}+)?"
+    )
+    neg = cls(negative)
+    find = (
+        # X分之Y (fractions, 百分之五 included); optional whole part: 三又三分之一
+        rf"(?P<frac>(?:(?P<whole>{run}){cls(and_frac)})?(?P<den>{run}|[百千万])分之(?P<num>{run}))"
+        # Arabic fraction 3/5, but not dates like 2025/5/21
+        rf"|(?P<afrac>(?<![\d/])\d+/\d+(?![\d/]))"
+        rf"|(?P<sign>(?<![\d.]){neg}|(?<![\d.A-Za-z)）])[-+])?(?P<run>{run})"
+    )
+    return _Grammar(
+        digit, small, big, point, negative, vague, odd,
+        regex.compile(run), regex.compile(find),
+    )
+
+
+class NotANumber(ValueError):
+    """The string is not a well-formed numeral."""
+
+
+def _tokens(s: str, g: _Grammar) -> list[tuple[str, object]]:
+    """Split a numeral run into tokens: ('a', Decimal, ndigits) Arabic, ('d', int) Chinese digit,
+    ('s', int) small unit, ('b', int) big unit, ('v',) vague digit, ('o',) odd marker,
+    ('p', str) Chinese decimal digits."""
+    out: list[tuple[str, object]] = []
+    i, n = 0, len(s)
+    arabic_re = _arabic_re()
+    while i < n:
+        ch = s[i]
+        if ch.isascii() and ch.isdigit():
+            m = arabic_re.match(s, i)
+            text = m.group(0)
+            try:
+                val = D(text.replace(",", ""))
+            except InvalidOperation as exc:  # pragma: no cover - the regex admits only valid numbers
+                raise NotANumber(s) from exc
+            out.append(("a", (val, len(text))))
+            i = m.end()
+            continue
+        if ch in g.point:
+            frac = s[i + 1:]
+            if not frac or any(c not in g.digit for c in frac):
+                raise NotANumber(s)
+            out.append(("p", "".join(str(g.digit[c]) for c in frac)))
+            break
+        if ch in g.digit:
+            out.append(("d", g.digit[ch]))
+        elif ch in g.small:
+            out.append(("s", g.small[ch]))
+        elif ch in g.big:
+            out.append(("b", g.big[ch]))
+        elif ch in g.vague:
+            out.append(("v", None))
+        elif ch in g.odd:
+            out.append(("o", None))
+        else:
+            raise NotANumber(s)
+        i += 1
+    return out
+
+
+@cache
+def _arabic_re() -> regex.Pattern:
+    return regex.compile(ARABIC)
+
+
+def _evaluate(tokens: list[tuple[str, object]]) -> Decimal:
+    if tokens and tokens[-1][0] == "p":  # 四百点五: the integer part, then the decimals
+        return _evaluate(tokens[:-1]) + D("0." + tokens[-1][1])
+    return _evaluate_int(tokens)
+
+
+def _evaluate_int(tokens: list[tuple[str, object]]) -> Decimal:
+    """Value of a token list with units, following the positional rules of Chinese numerals.
+
+    Sections are closed by big units; a big unit multiplies everything accumulated below its own
+    level (so 1万亿 = 1e12 and 四万万 = 4e8). A single digit right after a unit is elided
+    (一万三 = 13000, 一百五 = 150). 零 only separates.
+    """
+    groups: list[tuple[Decimal, int]] = []  # (value, level) of closed sections
+    section = D(0)
+    digit: Decimal | None = None
+    last_unit = 0
+    digit_is_single = False
+    for kind, val in tokens:
+        if kind == "a":
+            v, ndigits = val
+            digit = v
+            digit_is_single = ndigits == 1 and "." not in str(v)
+        elif kind == "d":
+            if val == 0:
+                digit = None
+                last_unit = 0  # 零 breaks elision: 一千零五 is 1005
+                continue
+            digit = D(val)
+            digit_is_single = True
+        elif kind == "s":
+            section += (digit if digit is not None else D(1)) * val
+            digit = None
+            last_unit = val
+        elif kind == "b":
+            cur = section + (digit if digit is not None else D(0))
+            if cur == 0 and not groups:
+                cur = D(1)
+            while groups and groups[-1][1] <= val:
+                cur += groups.pop()[0]
+            groups.append((cur * val, val))
+            section = D(0)
+            digit = None
+            last_unit = val
+        elif kind in ("v", "o"):
+            continue
+    if digit is not None:
+        if last_unit >= 10 and digit_is_single:
+            digit *= D(last_unit) / 10  # elision: 一万三 -> 3 * 1000
+        section += digit
+    return section + sum((v for v, _ in groups), D(0))
+
+
+def parse_run(s: str) -> tuple[Decimal, Decimal | None, bool]:
+    """Value of one numeral run: (value, high end for adjacent-digit ranges, vague?).
+
+    Raises NotANumber for strings that are not numerals (a lone magnitude such as 千 or 万,
+    a run starting with a vague digit such as 几十, digits mixed badly).
+    """
+    g = grammar()
+    toks = _tokens(s, g)
+    if not toks:
+        raise NotANumber(s)
+    kinds = [k for k, _ in toks]
+    if kinds[0] in ("v", "o"):
+        raise NotANumber(s)  # 几十万: no definite value
+    vague = "v" in kinds or "o" in kinds
+    if all(k == "d" for k in kinds) and len(toks) > 1:
+        digits = [v for _, v in toks]
+        if len(digits) == 2 and digits[1] == digits[0] + 1 and digits[0] != 0:
+            return D(digits[0]), D(digits[1]), False  # 五六个: five or six
+        return D("".join(str(d) for d in digits)), None, False  # 一〇八 = 108
+    if kinds == ["d", "p"] or (kinds[-1] == "p" and all(k == "d" for k in kinds[:-1])):
+        whole = "".join(str(v) for _, v in toks[:-1])
+        return D(f"{whole}.{toks[-1][1]}"), None, False
+    # adjacent digits before a unit: 三四十万 = 30万 to 40万
+    for i in range(len(toks) - 1):
+        (k1, v1), (k2, v2) = toks[i], toks[i + 1]
+        if k1 == k2 == "d" and v2 == v1 + 1 and v1 != 0 and i + 2 < len(toks):
+            low = _evaluate(toks[:i] + [toks[i]] + toks[i + 2:])
+            high = _evaluate(toks[:i] + [toks[i + 1]] + toks[i + 2:])
+            return low, high, False
+    for i in range(len(toks) - 1):
+        if toks[i][0] in ("d", "a") and toks[i + 1][0] in ("d", "a") and not (
+            toks[i][0] == "d" and toks[i][1] == 0 or toks[i + 1][0] == "d" and toks[i + 1][1] == 0
+        ):
+            raise NotANumber(s)  # two numbers glued without a unit between them
+    if len(toks) == 1 and kinds[0] in ("s", "b") and toks[0][1] != 10:
+        raise NotANumber(s)  # a lone 百/千/万/亿 is a word, not a number
+    return _evaluate(toks), None, vague
+
+
+def parse_number(s: str) -> Decimal:
+    """Exact value of a numeral string, fractions and signs included (``"负三十二"`` -> -32)."""
+    nums = find_numbers(s)
+    if len(nums) != 1 or nums[0].start != 0 or nums[0].end != len(s):
+        raise NotANumber(s)
+    return nums[0].value
+
+
+def _frac_value(m: regex.Match) -> Decimal:
+    den, _, _ = parse_run(m.group("den")) if m.group("den") not in ("百", "千", "万") else (
+        D({"百": 100, "千": 1000, "万": 10000}[m.group("den")]), None, False)
+    num, _, _ = parse_run(m.group("num"))
+    if den == 0:
+        raise NotANumber(m.group(0))
+    value = num / den
+    if m.group("whole"):
+        value += parse_run(m.group("whole"))[0]
+    return value
+
+
+def _match_to_number(m: regex.Match) -> Number | None:
+    g = grammar()
+    if m.group("frac"):
+        try:
+            value = _frac_value(m)
+        except NotANumber:
+            return None
+        return Number(m.start(), m.end(), m.group(0), value, fraction=True,
+                      arabic=m.group(0)[0].isdigit())
+    if m.group("afrac"):
+        a, b = m.group("afrac").split("/")
+        if int(b) == 0:
+            return None
+        return Number(m.start(), m.end(), m.group(0), D(a) / D(b), fraction=True, arabic=True)
+    run = m.group("run")
+    try:
+        value, high, vague = parse_run(run)
+    except NotANumber:
+        return None
+    sign = m.group("sign")
+    if sign and (sign in g.negative or sign == "-"):
+        value = -value
+        high = -high if high is not None else None
+    magnitude = any(c in g.small or c in g.big for c in run)
+    return Number(
+        m.start(), m.end(), m.group(0), value, high=high, vague=vague, magnitude=magnitude,
+        arabic=run[0].isdigit(), bare_digit=len(run) == 1 and run in g.digit,
+    )
+
+
+def find_numbers(text: str) -> list[Number]:
+    """Every number in ``text``, left to right, with offsets into ``text``.
+
+    Bare lone magnitudes (千, 万) and vague leading digits (几十) are skipped: they are words.
+    """
+    out = []
+    for m in grammar().find_re.finditer(text):
+        num = _match_to_number(m)
+        if num is not None:
+            out.append(num)
+    return out
+
+
+def iter_number_matches(text: str, pos: int = 0):
+    """The raw regex matches behind `find_numbers` (for layers that need the groups)."""
+    return grammar().find_re.finditer(text, pos)
+
+
+def number_from_match(m: regex.Match) -> Number | None:
+    """Turn one raw match into a Number, or None when the run is not a numeral."""
+    return _match_to_number(m)

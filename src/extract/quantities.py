@@ -1,0 +1,386 @@
+"""Quantities: a number with its unit, approximation, range and change, normalized.
+
+Layer two on top of `numbers`: for every number found by the numeral grammar, read what follows
+(odd markers 余/多, a unit from the lexicon, a rate denominator, 以上/左右) and what precedes
+(约/近/超…, 第 for ordinals, codes like G20), join ranges (3至5亿元), then let the verbs of change
+and basis words of the same clause fill ``change`` and ``basis``. Everything scans the text with
+compiled patterns and dictionary probes: no segmentation is needed to read numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from functools import cache
+
+import regex
+
+from .numbers import Number, grammar, number_from_match, parse_run, NotANumber
+from .resources import load_yaml
+from .textview import clause_bounds
+from .units import Unit, denominator_at, units_at
+
+D = Decimal
+RANGE_SEPARATORS = ("至", "到", "-", "~", "—", "–", "－", "～")
+_VAGUE_BEFORE = "数几上成好"  # 数十家, 几百人, 上万人: no definite value
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One quantity in the text it was found in (offsets into that text).
+
+    ``value`` is unsigned and already in the canonical ``unit``; ``negative`` keeps a written sign
+    (同比-4%) which also sets ``change`` to ``down``. ``num_start``/``num_end`` locate the number
+    itself inside the span, for the linking stage.
+    """
+
+    start: int
+    end: int
+    text: str
+    value: Decimal
+    unit: str
+    unit_text: str
+    kind: str
+    value_high: Decimal | None = None
+    approx: str | None = None
+    change: str | None = None
+    basis: str | None = None
+    num_start: int = 0
+    num_end: int = 0
+    negative: bool = False
+
+
+@dataclass(frozen=True)
+class _Rules:
+    prefix: dict[str, str]
+    suffix: dict[str, str]
+    prefix_not_after: dict[str, tuple[str, ...]]
+    max_prefix: int
+    max_suffix: int
+    idiom_re: regex.Pattern
+    verb_re: regex.Pattern
+    gap_re: regex.Pattern
+    basis_re: regex.Pattern
+    basis_of: dict[str, str]
+    fan_re: regex.Pattern
+
+
+def _alternation(words) -> str:
+    return "|".join(regex.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+@cache
+def rules() -> _Rules:
+    """Approximation words, idiom vetoes, change verbs and basis words, compiled once."""
+    approx = load_yaml("approx.yaml")
+    prefix = {w: code for code, words in approx["prefix"].items() for w in words}
+    suffix = {w: code for code, words in approx["suffix"].items() for w in words}
+    not_after = {w: tuple(v) for w, v in (approx.get("not_after") or {}).items()}
+    idioms = load_yaml("vetoes.yaml")["idioms"]
+    ch = load_yaml("changes.yaml")
+    verbs = (
+        f"(?P<skip>{_alternation(ch['not_change'])})"
+        f"|(?P<up>{_alternation(ch['change']['up'])})"
+        f"|(?P<down>{_alternation(ch['change']['down'])})"
+    )
+    basis_of = {w: code for code, words in ch["basis"].items() for w in words}
+    return _Rules(
+        prefix, suffix, not_after, max(map(len, prefix)), max(map(len, suffix)),
+        regex.compile(_alternation(idioms)),
+        regex.compile(verbs),
+        regex.compile(f"(?:{_alternation(ch['gap'])}|\\s)*"),
+        regex.compile(_alternation(basis_of)),
+        basis_of,
+        regex.compile(r"翻(?:了)?(?:(?P<n>[一两二三四五六\d])番|一?倍|番)"),
+    )
+
+
+# --- reading one number with its unit -------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Reading:
+    num: Number
+    unit: Unit | None
+    code: str
+    unit_text: str
+    value: Decimal  # in canonical unit, unsigned
+    end: int  # after the unit (and rate denominator)
+    approx: str | None
+
+
+def _magnitude_suffix(run: str) -> Decimal:
+    """Product of the magnitude characters that end a numeral run (5亿 -> 1e8, 201万 -> 1e4)."""
+    g = grammar()
+    mag = D(1)
+    for ch in reversed(run):
+        if ch in g.big:
+            mag *= g.big[ch]
+        elif ch in g.small:
+            mag *= g.small[ch]
+        else:
+            break
+    return mag
+
+
+def _regive_trailing_char(text: str, m: regex.Match, num: Number) -> tuple[Number, int] | None:
+    """5万千瓦: the run swallowed 千, which starts the unit 千瓦. Give it back when that makes a unit."""
+    run = m.group("run")
+    if not run or len(run) < 2 or run[-1] not in "十百千兆拾佰仟":
+        return None
+    longer = [u for u in units_at(text, num.end - 1) if len(u.surface) > 1 and u.kind != "time"]
+    if not longer:
+        return None
+    try:
+        value, high, vague = parse_run(run[:-1])
+    except NotANumber:
+        return None
+    sign = -1 if num.value < 0 else 1
+    g = grammar()
+    shorter = replace(
+        num, end=num.end - 1, text=num.text[:-1], value=value * sign, high=high, vague=vague,
+        magnitude=any(c in g.small or c in g.big for c in run[:-1]),
+    )
+    return shorter, num.end - 1
+
+
+def _read(text: str, m: regex.Match) -> _Reading | None:
+    """The number at match ``m`` with the unit that follows it, or None if it has no unit."""
+    num = number_from_match(m)
+    if num is None:
+        return None
+    pos = num.end
+    approx = "over" if num.vague else None
+    if num.high is not None:
+        approx = "about"
+    candidates = units_at(text, pos)
+    regiven = _regive_trailing_char(text, m, num)
+    if regiven is not None:
+        num, pos = regiven
+        candidates = units_at(text, pos)
+    if pos < len(text) and text[pos] in grammar().odd and not num.fraction:
+        after = units_at(text, pos + 1)
+        if after:
+            approx = "over"
+            pos += 1
+            candidates = after
+    run = m.group("run") or ""
+    unit = None
+    for cand in candidates:
+        if cand.kind == "time":
+            return None  # 2025年, 1个月, 5月: time, never a quantity
+        if cand.needs_magnitude_or_digits and not (num.arabic or num.magnitude):
+            continue
+        unit = cand
+        break
+    if unit is None:
+        if num.fraction:
+            written = "/" if "分之" not in num.text else next(
+                (w for w in ("百分之", "千分之") if num.text.startswith(w)), "分之")
+            return _Reading(num, None, "%", written, abs(num.value) * 100, pos, approx)
+        return None
+    if num.bare_digit and (run == "二" or (run in "一壹" and unit.kind in ("count", "measure"))):
+        return None  # 一名男子 (a man), 二次 (secondary): not counts
+    end = pos + len(unit.surface)
+    value = abs(num.value) * unit.factor
+    code, unit_text = unit.code, unit.surface
+    if num.fraction:
+        return None  # 三分之一吨: too rare to guess; fractions stand alone as shares
+    if end < len(text) and text[end] == "/":
+        den = denominator_at(text, end + 1)
+        if den is not None:
+            den_code, den_factor, den_end = den
+            code = f"{unit.code}/{den_code}"
+            unit_text = text[pos:den_end]
+            value = value / den_factor
+            end = den_end
+    if end < len(text) and text[end] == "级":
+        return None  # 百万吨级, 千亿级: a scale, not an amount
+    return _Reading(num, unit, code, unit_text, value, end, approx)
+
+
+def _rejected_context(text: str, num: Number) -> bool:
+    """Ordinals (第一), codes (G20, COVID-19, 1.2.3), vague amounts (数十家, 上万人), idioms."""
+    s = num.start
+    if s > 0:
+        prev = text[s - 1]
+        if prev == "第" or (prev.isascii() and prev.isalpha()):
+            return True
+        if prev in "-_." and s > 1 and text[s - 2].isascii() and text[s - 2].isalnum():
+            return True
+        if prev in _VAGUE_BEFORE and num.text[0] in "十百千万亿":
+            return True
+    if num.end < len(text) and text[num.end] == "." and text[num.end + 1:num.end + 2].isdigit():
+        return True  # version numbers and IP-like codes
+    r = rules()
+    lo = max(0, s - 8)
+    for idiom in r.idiom_re.finditer(text, lo, min(len(text), num.end + 8)):
+        inside = s <= idiom.start() and idiom.end() <= num.end  # 之一 within 五分之一
+        if idiom.start() < num.end and idiom.end() > s and not inside:
+            return True
+    return False
+
+
+def _prefix(text: str, start: int) -> tuple[str | None, int]:
+    """An approximation word glued in front of the number: (code, new start)."""
+    r = rules()
+    for length in range(min(r.max_prefix, start), 0, -1):
+        word = text[start - length:start]
+        code = r.prefix.get(word)
+        if code is None:
+            continue
+        before = text[start - length - 1] if start - length > 0 else ""
+        if before and before in r.prefix_not_after.get(word, ()):
+            continue
+        return code, start - length
+    return None, start
+
+
+def _suffix(text: str, end: int) -> tuple[str | None, int]:
+    r = rules()
+    for length in range(min(r.max_suffix, len(text) - end), 0, -1):
+        code = r.suffix.get(text[end:end + length])
+        if code is not None:
+            return code, end + length
+    return None, end
+
+
+def _range_end(text: str, first: _Reading) -> tuple[_Reading, int] | None | bool:
+    """A second number after a range separator: (reading, end), False if the range is time."""
+    pos = first.end
+    for sep in RANGE_SEPARATORS:
+        if text.startswith(sep, pos):
+            break
+    else:
+        return None
+    m2 = grammar().find_re.match(text, pos + len(sep))
+    if m2 is None or not m2.group("run"):
+        return None
+    span = m2.span("run")
+    # read the second number without its sign: in 10%-15% the hyphen is the separator
+    m2 = grammar().find_re.match(text, span[0])
+    if m2 is None:
+        return None
+    second = _read(text, m2)
+    if second is None:
+        num2 = number_from_match(m2)
+        if num2 is not None and any(u.kind == "time" for u in units_at(text, num2.end)[:1]):
+            return False  # 1-8月, 1949~1978年
+        return None
+    return second, second.end
+
+
+def _quantity_at(text: str, m: regex.Match) -> Quantity | None:
+    num = number_from_match(m)
+    if num is None or _rejected_context(text, num):
+        return None
+    first = _read(text, m)
+    low_num_only = first is None
+    if first is None:
+        # a bare number may still open a range whose second half carries the unit (3至5亿元)
+        try_first = _Reading(num, None, "", "", abs(num.value), num.end, None)
+        rng = _range_end(text, try_first)
+        if not rng:
+            return None
+        second, end = rng
+        low = abs(num.value) * (second.unit.factor if second.unit else 1)
+        if not num.magnitude and second.num.magnitude:
+            low *= _magnitude_suffix(second.num.text)
+        first = replace(second, num=num, value=low, end=end)
+        high = second.value
+    else:
+        rng = _range_end(text, first) if first.num.high is None else None
+        if rng is False:
+            return None
+        high = first.num.high * first.unit.factor if first.num.high is not None and first.unit else None
+        end = first.end
+        if rng:
+            second, end2 = rng
+            if second.code == first.code:
+                high, end = second.value, end2
+    if high is not None and high < first.value:
+        high = None if low_num_only else high
+    prefix_code, start = _prefix(text, num.start)
+    suffix_code, end = _suffix(text, end)
+    approx = first.approx or prefix_code or suffix_code
+    return Quantity(
+        start=start, end=end, text=text[start:end], value=first.value, unit=first.code,
+        unit_text=first.unit_text, kind=first.unit.kind if first.unit else "percent",
+        value_high=high, approx=approx, num_start=num.start, num_end=num.end,
+        negative=num.value < 0,
+    )
+
+
+def _multiples_fan(text: str) -> list[Quantity]:
+    """翻一番 = 2x, 翻两番 = 4x, 翻倍/翻番 = 2x: doubling idioms as multiples (always a change up)."""
+    out = []
+    for m in rules().fan_re.finditer(text):
+        n = m.group("n")
+        times = 1
+        if n:
+            times = int(n) if n.isdigit() else int(parse_run(n)[0])
+        out.append(Quantity(m.start(), m.end(), m.group(0), D(2) ** times, "x", m.group(0),
+                            "multiple", change="up", num_start=m.start(), num_end=m.end()))
+    return out
+
+
+# --- change and basis ------------------------------------------------------------------------
+
+_ENUM_RE = regex.compile(r"\s*(?:、|和|与|及|以及|或)?\s*")
+
+
+def _assign_changes(text: str, quantities: list[Quantity]) -> list[Quantity]:
+    """Fill ``change`` and ``basis`` from the verbs and basis words governing each quantity.
+
+    A verb governs the first quantity after it in the same clause when only gap words stand
+    between them (增长了, 增速高达, 分别增长); quantities enumerated after it (18.4%、14%和9.2%)
+    share its change and basis. A basis word (同比, 年均, 累计) anywhere earlier in the clause
+    applies. A written sign is a change too: 同比-4% is 4 % down.
+    """
+    r = rules()
+    out: list[Quantity] = []
+    prev: Quantity | None = None
+    for q in quantities:
+        if q.kind == "multiple" and q.change == "up" and q.unit_text.startswith("翻"):
+            out.append(q)
+            prev = q
+            continue
+        cs, _ = clause_bounds(text, q.start)
+        change = basis = None
+        if prev is not None and prev.end >= cs and _ENUM_RE.fullmatch(text, prev.end, q.start):
+            change, basis = prev.change, prev.basis
+        else:
+            last = None
+            for vm in r.verb_re.finditer(text, cs, q.start):
+                last = vm
+            if last is not None and last.lastgroup != "skip" and r.gap_re.fullmatch(
+                text, last.end(), q.start
+            ):
+                change = last.lastgroup
+            for bm in r.basis_re.finditer(text, cs, q.start):
+                basis = r.basis_of[bm.group(0)]
+        if q.negative:
+            change = "down"
+        elif change is None and q.start > 0 and text[q.num_start] == "+":
+            change = "up"
+        q = replace(q, change=change or q.change, basis=basis)
+        out.append(q)
+        prev = q
+    return out
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Every quantity in ``text``, left to right, non-overlapping, offsets into ``text``."""
+    found: list[Quantity] = []
+    taken_until = 0
+    for m in grammar().find_re.finditer(text):
+        if m.start() < taken_until:
+            continue
+        q = _quantity_at(text, m)
+        if q is not None and q.start >= taken_until:
+            found.append(q)
+            taken_until = q.end
+    fans = _multiples_fan(text)
+    if fans:
+        found = sorted(found + [f for f in fans if not any(
+            f.start < q.end and q.start < f.end for q in found)], key=lambda q: q.start)
+    return _assign_changes(text, found)

@@ -1,0 +1,91 @@
+"""Units: what may follow a number, compiled once from `rules/units.yaml`.
+
+A unit lookup is a longest-match over a dictionary of surface forms (the longest surface is a
+handful of characters), so finding the unit after a number costs a few dictionary probes rather
+than a regex alternation over hundreds of words. Guards from the rule data keep words like 部门,
+成为 or 人民 from being read as units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+
+from .resources import load_yaml
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One written unit: ``surface`` as written, ``code`` canonical (SCHEMA.md), ``factor`` to it."""
+
+    surface: str
+    code: str
+    kind: str  # money, percent, pp, multiple, measure, count, time
+    factor: Decimal
+    not_followed_by: tuple[str, ...] = ()
+    needs_magnitude_or_digits: bool = False
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    units: dict[str, Unit]
+    max_len: int
+    rate_time: dict[str, str]
+
+
+@cache
+def lexicon() -> Lexicon:
+    """All unit surfaces (money, measures, percent, pp, multiples, counts, time) with guards."""
+    data = load_yaml("units.yaml")
+    guards = data.get("guards", {})
+    units: dict[str, Unit] = {}
+
+    def add(surface: str, code: str, kind: str, factor) -> None:
+        g = guards.get(surface, {})
+        units[surface] = Unit(
+            surface, code, kind, Decimal(str(factor)),
+            tuple(g.get("not_followed_by", ())), bool(g.get("needs_magnitude_or_digits", False)),
+        )
+
+    for kind in ("money", "measure", "percent", "pp", "multiple"):
+        for code, surfaces in data[kind].items():
+            for surface, factor in surfaces.items():
+                add(str(surface), code, kind, factor)
+    for surface in data["count"]:
+        add(surface, surface, "count", 1)
+    for surface in data["time"]:
+        if surface not in units:
+            add(surface, surface, "time", 1)
+    return Lexicon(units, max(len(s) for s in units), dict(data["rate_time"]))
+
+
+def units_at(text: str, pos: int) -> list[Unit]:
+    """Units whose surface starts at ``text[pos]``, longest first, guards checked."""
+    lex = lexicon()
+    found = []
+    for length in range(min(lex.max_len, len(text) - pos), 0, -1):
+        unit = lex.units.get(text[pos:pos + length])
+        if unit is None:
+            continue
+        after = pos + length
+        if unit.not_followed_by and text.startswith(unit.not_followed_by, after):
+            continue
+        found.append(unit)
+    return found
+
+
+def denominator_at(text: str, pos: int) -> tuple[str, Decimal, int] | None:
+    """A rate denominator after ``/``: (canonical code, factor, end) for 月, 吨, 人, 平方米 …
+
+    The factor converts "per written unit" to "per canonical unit": 3元/公斤 is 3000 CNY/t.
+    """
+    lex = lexicon()
+    for length in range(min(lex.max_len, len(text) - pos), 0, -1):
+        surface = text[pos:pos + length]
+        if surface in lex.rate_time:
+            return lex.rate_time[surface], Decimal(1), pos + length
+        unit = lex.units.get(surface)
+        if unit is not None and unit.kind in ("measure", "count"):
+            return unit.code, unit.factor, pos + length
+    return None
