@@ -1,0 +1,172 @@
+"""Folders of articles: find the files, read and decode each, extract, and never lose a document.
+
+Every file the glob selects gets exactly one `documents` row. Anything that goes wrong with one
+file (unreadable, binary, too big, a symlink loop, an internal error) becomes `status=error` with a
+plain reason, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import errno
+import fnmatch
+import hashlib
+import os
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .decode import DecodeError, decode_bytes
+from .pipeline import extract_document
+
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input document: a file path, or bytes read from stdin, or an error found while walking."""
+
+    doc_id: str
+    path: Path | None = None
+    data: bytes | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Options:
+    date: date | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+    meta: dict[str, dict] = field(default_factory=dict)
+
+
+@dataclass
+class DocOutput:
+    document: dict
+    quantities: list[dict]
+    entities: list[dict]
+
+
+def _matches(rel: str, pattern: str) -> bool:
+    target = rel if "/" in pattern else rel.rsplit("/", 1)[-1]
+    return fnmatch.fnmatchcase(target, pattern)
+
+
+def _os_reason(exc: OSError) -> str:
+    reasons = {
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.ENOENT: "file vanished or is a broken link",
+        errno.ELOOP: "symlink loop",
+        errno.EISDIR: "is a folder, not a file",
+        errno.EIO: "input/output error while reading",
+        errno.ENAMETOOLONG: "path too long",
+    }
+    return reasons.get(exc.errno, exc.strerror or exc.__class__.__name__)
+
+
+def discover(root: Path, pattern: str = "*", exclude: frozenset[Path] = frozenset()) -> Iterator[Source]:
+    """Files under ``root`` whose name matches ``pattern``, in sorted order, symlinks followed.
+
+    A folder reached twice (a symlink loop, or two links to one folder) is reported once as an
+    error row instead of being walked forever.
+    """
+    if not root.is_dir():
+        yield Source(root.name, root)
+        return
+    seen: set[tuple[int, int]] = set()
+
+    def walk(folder: Path, rel: str) -> Iterator[Source]:
+        try:
+            st = folder.stat()
+        except OSError as exc:
+            yield Source(rel + "/", error=f"cannot open folder: {_os_reason(exc)}")
+            return
+        key = (st.st_dev, st.st_ino)
+        if key in seen:
+            yield Source(rel + "/", error="symlink loop: this folder was already read through another path")
+            return
+        seen.add(key)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            yield Source((rel or ".") + "/", error=f"cannot list folder: {_os_reason(exc)}")
+            return
+        for entry in entries:
+            child_rel = f"{rel}/{entry.name}" if rel else entry.name
+            path = Path(entry.path)
+            if Path(os.path.realpath(path)) in exclude:
+                continue
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                yield from walk(path, child_rel)
+            elif _matches(child_rel, pattern):
+                yield Source(child_rel, path)
+
+    yield from walk(root, "")
+
+
+def _document_row(src: Source, data: bytes | None) -> dict:
+    return {
+        "doc_id": src.doc_id,
+        "bytes": len(data) if data is not None else None,
+        "sha256": hashlib.sha256(data).hexdigest() if data is not None else None,
+        "encoding": None, "chars": None, "date": None, "date_source": None,
+        "status": "error", "error": None, "n_quantities": 0, "n_entities": 0, "n_sentences": 0,
+    }
+
+
+def _read(src: Source, max_bytes: int) -> bytes:
+    if src.data is not None:
+        return src.data
+    assert src.path is not None
+    size = src.path.stat().st_size
+    if size > max_bytes:
+        raise DecodeError(f"file too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB, "
+                          f"see --max-mb)")
+    with src.path.open("rb") as fh:
+        return fh.read()
+
+
+def process(src: Source, options: Options) -> DocOutput:
+    """Read, decode and extract one document; every failure becomes an error row."""
+    if src.error is not None:
+        row = _document_row(src, None)
+        row["error"] = src.error
+        return DocOutput(row, [], [])
+    data = None
+    try:
+        data = _read(src, options.max_bytes)
+        row = _document_row(src, data)
+        decoded = decode_bytes(data)
+        meta = options.meta.get(src.doc_id, {})
+        doc_date = meta.get("date") or options.date
+        ext = extract_document(decoded.text, doc_date=doc_date)
+    except DecodeError as exc:
+        row = _document_row(src, data)
+        row["error"] = str(exc)
+        return DocOutput(row, [], [])
+    except OSError as exc:
+        row = _document_row(src, data)
+        row["error"] = f"cannot read file: {_os_reason(exc)}"
+        return DocOutput(row, [], [])
+    except Exception as exc:  # an extractor bug must not end the run or lose the document
+        row = _document_row(src, data)
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        row["error"] = (f"internal error ({exc.__class__.__name__}: {exc}) at "
+                        f"{Path(where.filename).name}:{where.lineno}; please report it")
+        return DocOutput(row, [], [])
+    row.update({
+        "encoding": decoded.encoding, "chars": len(decoded.text), "status": "ok",
+        "date": ext.date, "date_source": ext.date_source,
+        "n_quantities": len(ext.quantities), "n_entities": len(ext.entities),
+        "n_sentences": ext.n_sentences,
+    })
+    for r in ext.quantities:
+        r["doc_id"] = src.doc_id
+    for r in ext.entities:
+        r["doc_id"] = src.doc_id
+    return DocOutput(row, ext.quantities, ext.entities)
