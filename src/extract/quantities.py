@@ -143,27 +143,68 @@ def _regive_trailing_char(text: str, m: regex.Match, num: Number) -> tuple[Numbe
     return shorter, num.end - 1
 
 
+_SPACES = " \t\xa0"
+_NOT_HALF = ("导", "岛", "数", "径", "价", "场", "程", "成品", "年", "月", "天", "日", "小时", "夜", "壁")
+_FINANCIAL = set("壹贰貳叁參叄肆伍陆陸柒捌玖拾佰仟")
+
+
+def _skip_spaces(text: str, pos: int, limit: int = 4) -> int:
+    """Past the spaces that web typesetting puts around Arabic numbers (达 8144 亿元)."""
+    end = pos
+    while end < len(text) and end - pos < limit and text[end] in _SPACES:
+        end += 1
+    return end
+
+
+def _units_after(text: str, pos: int) -> tuple[list[Unit], int]:
+    """Units at ``pos``, or after a few spaces: (candidates, position of the unit)."""
+    found = units_at(text, pos)
+    if found:
+        return found, pos
+    p = _skip_spaces(text, pos)
+    if p > pos:
+        found = units_at(text, p)
+        if found:
+            return found, p
+    return [], pos
+
+
+def _spaced_magnitude(text: str, num: Number, pos: int) -> tuple[Number, int]:
+    """``8144 亿元``: a magnitude separated from Arabic digits by spaces still scales them."""
+    g = grammar()
+    p = _skip_spaces(text, pos)
+    if p == pos or not num.arabic or p >= len(text) or text[p] not in g.big and text[p] not in g.small:
+        return num, pos
+    q, mag = p, D(1)
+    while q < len(text) and (text[q] in g.big or text[q] in g.small):
+        mag *= g.big.get(text[q]) or g.small[text[q]]
+        q += 1
+    if not _units_after(text, q)[0]:
+        return num, pos
+    return replace(num, value=num.value * mag, end=q, text=text[num.start:q], magnitude=True), q
+
+
 def _read(text: str, m: regex.Match) -> _Reading | None:
     """The number at match ``m`` with the unit that follows it, or None if it has no unit."""
     num = number_from_match(m)
     if num is None:
         return None
+    run = m.group("run") or ""
+    if len(run) == 1 and run in _FINANCIAL:
+        return None  # 陆地, 入伍, 拾取: a lone financial numeral is a word
     pos = num.end
-    approx = "over" if num.vague else None
-    if num.high is not None:
-        approx = "about"
-    candidates = units_at(text, pos)
     regiven = _regive_trailing_char(text, m, num)
     if regiven is not None:
         num, pos = regiven
-        candidates = units_at(text, pos)
-    if pos < len(text) and text[pos] in grammar().odd and not num.fraction:
-        after = units_at(text, pos + 1)
-        if after:
-            approx = "over"
-            pos += 1
-            candidates = after
-    run = m.group("run") or ""
+    num, pos = _spaced_magnitude(text, num, pos)
+    approx = "over" if num.vague else None
+    if num.high is not None:
+        approx = "about"
+    candidates, pos = _units_after(text, pos)
+    if not candidates and pos < len(text) and text[pos] in grammar().odd and not num.fraction:
+        candidates, p = _units_after(text, pos + 1)
+        if candidates:
+            approx, pos = "over", p
     unit = None
     for cand in candidates:
         if cand.kind == "time":
@@ -176,15 +217,20 @@ def _read(text: str, m: regex.Match) -> _Reading | None:
         if num.fraction:
             written = "/" if "分之" not in num.text else next(
                 (w for w in ("百分之", "千分之") if num.text.startswith(w)), "分之")
-            return _Reading(num, None, "%", written, abs(num.value) * 100, pos, approx)
+            return _Reading(num, None, "%", written, abs(num.value) * 100, num.end, approx)
         return None
-    if num.bare_digit and (run == "二" or (run in "一壹" and unit.kind in ("count", "measure"))):
-        return None  # 一名男子 (a man), 二次 (secondary): not counts
-    end = pos + len(unit.surface)
-    value = abs(num.value) * unit.factor
-    code, unit_text = unit.code, unit.surface
     if num.fraction:
         return None  # 三分之一吨: too rare to guess; fractions stand alone as shares
+    if num.bare_digit and (run == "二" or (run in "一壹" and unit.kind == "count")):
+        return None  # 一名男子 (a man), 二次 (secondary): not counts
+    end = pos + len(unit.surface)
+    amount = abs(num.value)
+    if text.startswith("半", end) and not num.magnitude and not text.startswith(_NOT_HALF, end + 1):
+        amount += D("0.5")  # 一吨半, 三成半
+        end += 1
+    factor = unit.factor if not (unit.discount and amount >= 10) else D(1)
+    value = amount * factor
+    code, unit_text = unit.code, unit.surface
     if end < len(text) and text[end] == "/":
         den = denominator_at(text, end + 1)
         if den is not None:
@@ -269,11 +315,32 @@ def _range_end(text: str, first: _Reading) -> tuple[_Reading, int] | None | bool
     return second, second.end
 
 
+_URL_RE = regex.compile(r"(?:https?://|ftp://|www\.)[\x21-\x7e]+")
+_SYMBOLS = {"US$": "USD", "HK$": "HKD", "$": "USD", "￥": "CNY", "¥": "CNY", "€": "EUR", "£": "GBP"}
+
+
+def _currency_symbol(text: str, num: Number) -> _Reading | None:
+    """$20, ￥300, €5: a currency sign written before the number."""
+    p = num.start
+    while p > 0 and text[p - 1] in _SPACES and num.start - p < 2:
+        p -= 1
+    for sym, code in _SYMBOLS.items():
+        if text.startswith(sym, p - len(sym)) and p - len(sym) >= 0:
+            return _Reading(num, None, code, sym, abs(num.value), num.end, None)
+    return None
+
+
 def _quantity_at(text: str, m: regex.Match) -> Quantity | None:
     num = number_from_match(m)
     if num is None or _rejected_context(text, num):
         return None
     first = _read(text, m)
+    if first is None and not num.fraction and num.arabic:
+        sym = _currency_symbol(text, num)
+        if sym is not None:
+            start = num.start - len(sym.unit_text) - (1 if text[num.start - 1] in _SPACES else 0)
+            return Quantity(start, num.end, text[start:num.end], sym.value, sym.code, sym.unit_text,
+                            "money", num_start=num.start, num_end=num.end, negative=num.value < 0)
     low_num_only = first is None
     if first is None:
         # a bare number may still open a range whose second half carries the unit (3至5亿元)
@@ -372,8 +439,11 @@ def find_quantities(text: str) -> list[Quantity]:
     """Every quantity in ``text``, left to right, non-overlapping, offsets into ``text``."""
     found: list[Quantity] = []
     taken_until = 0
+    urls = [u.span() for u in _URL_RE.finditer(text)] if ("http" in text or "www." in text) else []
     for m in grammar().find_re.finditer(text):
         if m.start() < taken_until:
+            continue
+        if urls and any(a <= m.start() < b for a, b in urls):
             continue
         q = _quantity_at(text, m)
         if q is not None and q.start >= taken_until:

@@ -25,6 +25,7 @@ class Unit:
     factor: Decimal
     not_followed_by: tuple[str, ...] = ()
     needs_magnitude_or_digits: bool = False
+    discount: bool = False  # 八折 = 80 % but 75折 = 75 %: the factor applies only below 10
 
 
 @dataclass(frozen=True)
@@ -41,17 +42,21 @@ def lexicon() -> Lexicon:
     guards = data.get("guards", {})
     units: dict[str, Unit] = {}
 
-    def add(surface: str, code: str, kind: str, factor) -> None:
+    def add(surface: str, code: str, kind: str, factor, discount: bool = False) -> None:
         g = guards.get(surface, {})
         units[surface] = Unit(
             surface, code, kind, Decimal(str(factor)),
             tuple(g.get("not_followed_by", ())), bool(g.get("needs_magnitude_or_digits", False)),
+            discount,
         )
 
-    for kind in ("money", "measure", "percent", "pp", "multiple"):
+    for kind in ("money", "measure", "percent", "pp", "multiple", "discount"):
         for code, surfaces in data[kind].items():
             for surface, factor in surfaces.items():
-                add(str(surface), code, kind, factor)
+                if kind == "discount":
+                    add(str(surface), code, "percent", factor, discount=True)
+                else:
+                    add(str(surface), code, kind, factor)
     for surface in data["count"]:
         add(surface, surface, "count", 1)
     for surface in data["time"]:
