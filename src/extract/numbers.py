@@ -60,7 +60,7 @@ class _Grammar:
     find_re: regex.Pattern
 
 
-ARABIC = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?(?:[eE][-+]?\d+(?![A-Za-z]))?"
+ARABIC = r"(?:(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?|(?<![\d.])\.\d+)(?:[eE][-+]?\d+(?![A-Za-z]))?"
 
 
 @cache
@@ -96,10 +96,11 @@ def grammar() -> _Grammar:
     neg = cls(negative)
     find = (
         # X分之Y (fractions, 百分之五 included); optional whole part: 三又三分之一
-        rf"(?P<frac>(?:(?P<whole>{run}){cls(and_frac)})?(?P<den>{run}|[百千万])分之(?P<num>{run}))"
+        rf"(?P<fsign>{neg}|(?<![\d.A-Za-z)）])-)?"
+        rf"(?P<frac>(?:(?P<whole>{run}){cls(and_frac)})?(?P<den>{run}|{s}|{b_plain})分之(?P<num>{run}|{s}))"
         # Arabic fraction 3/5, but not dates like 2025/5/21
-        rf"|(?P<afrac>(?<![\d/])\d+/\d+(?![\d/]))"
-        rf"|(?P<sign>(?<![\d.]){neg}|(?<![\d.A-Za-z)）])[-+])?(?P<run>{run})"
+        rf"|(?P<sign>(?<![\d.]){neg}|(?<![\d.A-Za-z)）])[-+])?"
+        rf"(?:(?P<afrac>(?<![\d/])\d+/\d+(?![\d/]))|(?P<run>{run}))"
     )
     return _Grammar(
         digit, small, big, point, negative, vague, odd,
@@ -120,7 +121,7 @@ def _tokens(s: str, g: _Grammar) -> list[tuple[str, object]]:
     arabic_re = _arabic_re()
     while i < n:
         ch = s[i]
-        if ch.isascii() and ch.isdigit():
+        if ch.isascii() and ch.isdigit() or ch == "." and s[i + 1:i + 2].isdigit():
             m = arabic_re.match(s, i)
             text = m.group(0)
             try:
@@ -172,6 +173,7 @@ def _evaluate_int(tokens: list[tuple[str, object]]) -> Decimal:
     """
     groups: list[tuple[Decimal, int]] = []  # (value, level) of closed sections
     section = D(0)
+    last_small = 10**9  # small units must fall within a section: 五十千 is not a numeral
     digit: Decimal | None = None
     last_unit = 0
     digit_is_single = False
@@ -188,6 +190,9 @@ def _evaluate_int(tokens: list[tuple[str, object]]) -> Decimal:
             digit = D(val)
             digit_is_single = True
         elif kind == "s":
+            if val >= last_small:
+                raise NotANumber("small units out of order")
+            last_small = val
             section += (digit if digit is not None else D(1)) * val
             digit = None
             last_unit = val
@@ -197,8 +202,11 @@ def _evaluate_int(tokens: list[tuple[str, object]]) -> Decimal:
                 cur = D(1)
             while groups and groups[-1][1] <= val:
                 cur += groups.pop()[0]
+            if groups and groups[-1][1] == val and cur == 1 and digit is None:
+                raise NotANumber("repeated magnitude")  # 万万 (never, by no means) is a word
             groups.append((cur * val, val))
             section = D(0)
+            last_small = 10**9
             digit = None
             last_unit = val
         elif kind in ("v", "o"):
@@ -224,7 +232,11 @@ def parse_run(s: str) -> tuple[Decimal, Decimal | None, bool]:
     if kinds[0] in ("v", "o"):
         raise NotANumber(s)  # 几十万: no definite value
     vague = "v" in kinds or "o" in kinds
+    if all(k == "b" for k in kinds) and s not in ("万亿", "萬億"):
+        raise NotANumber(s)  # 万万 (by no means), 亿万 (countless): words
     if all(k == "d" for k in kinds) and len(toks) > 1:
+        if any(c in "两兩俩倆" for c in s):
+            raise NotANumber(s)  # 两两 (in pairs): 两 is never read digit by digit
         digits = [v for _, v in toks]
         if len(digits) == 2 and digits[1] == digits[0] + 1 and digits[0] != 0:
             return D(digits[0]), D(digits[1]), False  # 五六个: five or six
@@ -257,10 +269,17 @@ def parse_number(s: str) -> Decimal:
     return nums[0].value
 
 
+def _magnitude_or_run(text: str) -> Decimal:
+    """A fraction's part: a numeral, or a lone magnitude (百分之百, 万分之三)."""
+    g = grammar()
+    if len(text) == 1 and (text in g.small or text in g.big):
+        return D(g.small.get(text) or g.big[text])
+    return parse_run(text)[0]
+
+
 def _frac_value(m: regex.Match) -> Decimal:
-    den, _, _ = parse_run(m.group("den")) if m.group("den") not in ("百", "千", "万") else (
-        D({"百": 100, "千": 1000, "万": 10000}[m.group("den")]), None, False)
-    num, _, _ = parse_run(m.group("num"))
+    den = _magnitude_or_run(m.group("den"))
+    num = _magnitude_or_run(m.group("num"))
     if den == 0:
         raise NotANumber(m.group(0))
     value = num / den
@@ -276,13 +295,18 @@ def _match_to_number(m: regex.Match) -> Number | None:
             value = _frac_value(m)
         except NotANumber:
             return None
+        if m.group("fsign"):
+            value = -value
         return Number(m.start(), m.end(), m.group(0), value, fraction=True,
-                      arabic=m.group(0)[0].isdigit())
+                      arabic=m.group("frac")[0].isdigit())
     if m.group("afrac"):
         a, b = m.group("afrac").split("/")
         if int(b) == 0:
             return None
-        return Number(m.start(), m.end(), m.group(0), D(a) / D(b), fraction=True, arabic=True)
+        value = D(a) / D(b)
+        if m.group("sign") and m.group("sign") in ("-", *g.negative):
+            value = -value
+        return Number(m.start(), m.end(), m.group(0), value, fraction=True, arabic=True)
     run = m.group("run")
     try:
         value, high, vague = parse_run(run)
@@ -305,10 +329,14 @@ def find_numbers(text: str) -> list[Number]:
     Bare lone magnitudes (千, 万) and vague leading digits (几十) are skipped: they are words.
     """
     out = []
+    pos = 0
     for m in grammar().find_re.finditer(text):
-        num = _match_to_number(m)
+        if m.start() < pos:
+            continue
+        num = number_from_match(m)
         if num is not None:
             out.append(num)
+            pos = num.end
     return out
 
 
@@ -318,5 +346,22 @@ def iter_number_matches(text: str, pos: int = 0):
 
 
 def number_from_match(m: regex.Match) -> Number | None:
-    """Turn one raw match into a Number, or None when the run is not a numeral."""
-    return _match_to_number(m)
+    """Turn one raw match into a Number, or None when the run is not a numeral.
+
+    A run that does not parse as a whole (七十百分位 read greedily as 七十百) is retried without its
+    last characters, so the numeral inside it is still found.
+    """
+    num = _match_to_number(m)
+    if num is not None:
+        return num
+    g = grammar()
+    for cut in (1, 2):
+        end = m.end() - cut
+        if end <= m.start():
+            break
+        m2 = g.find_re.match(m.string, m.start(), end)
+        if m2 is not None and m2.end() == end:
+            num = _match_to_number(m2)
+            if num is not None:
+                return num
+    return None

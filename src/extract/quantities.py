@@ -190,8 +190,6 @@ def _read(text: str, m: regex.Match) -> _Reading | None:
     if num is None:
         return None
     run = m.group("run") or ""
-    if len(run) == 1 and run in _FINANCIAL:
-        return None  # 陆地, 入伍, 拾取: a lone financial numeral is a word
     pos = num.end
     regiven = _regive_trailing_char(text, m, num)
     if regiven is not None:
@@ -225,7 +223,8 @@ def _read(text: str, m: regex.Match) -> _Reading | None:
         return None  # 一名男子 (a man), 二次 (secondary): not counts
     end = pos + len(unit.surface)
     amount = abs(num.value)
-    if text.startswith("半", end) and not num.magnitude and not text.startswith(_NOT_HALF, end + 1):
+    if (text.startswith("半", end) and not any(c in grammar().big for c in num.text)
+            and not text.startswith(_NOT_HALF, end + 1)):
         amount += D("0.5")  # 一吨半, 三成半
         end += 1
     factor = unit.factor if not (unit.discount and amount >= 10) else D(1)
@@ -257,9 +256,17 @@ def _rejected_context(text: str, num: Number) -> bool:
             return True
     if num.end < len(text) and text[num.end] == "." and text[num.end + 1:num.end + 2].isdigit():
         return True  # version numbers and IP-like codes
+    return is_vetoed(text, num)
+
+
+def is_vetoed(text: str, num: Number) -> bool:
+    """Numerals that are words: inside an idiom or place name (一直, 千家万户, 四川), or a lone
+    financial-form numeral (陆地, 入伍)."""
+    if len(num.text) == 1 and num.text in _FINANCIAL:
+        return True
     r = rules()
-    lo = max(0, s - 8)
-    for idiom in r.idiom_re.finditer(text, lo, min(len(text), num.end + 8)):
+    s = num.start
+    for idiom in r.idiom_re.finditer(text, max(0, s - 8), min(len(text), num.end + 8)):
         inside = s <= idiom.start() and idiom.end() <= num.end  # 之一 within 五分之一
         if idiom.start() < num.end and idiom.end() > s and not inside:
             return True
