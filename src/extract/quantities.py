@@ -184,9 +184,9 @@ def _spaced_magnitude(text: str, num: Number, pos: int) -> tuple[Number, int]:
     return replace(num, value=num.value * mag, end=q, text=text[num.start:q], magnitude=True), q
 
 
-def _read(text: str, m: regex.Match) -> _Reading | None:
+def _read(text: str, m: regex.Match, num: Number | None = None) -> _Reading | None:
     """The number at match ``m`` with the unit that follows it, or None if it has no unit."""
-    num = number_from_match(m)
+    num = num or number_from_match(m)
     if num is None:
         return None
     run = m.group("run") or ""
@@ -337,11 +337,23 @@ def _currency_symbol(text: str, num: Number) -> _Reading | None:
     return None
 
 
+def _lone_magnitude_after_approx(text: str, m: regex.Match) -> Number | None:
+    """逾百家, 近千人, 超万人: a lone magnitude is a number right after an approximation word."""
+    run = m.group("run")
+    g = grammar()
+    if not run or len(run) != 1 or run not in g.small and run not in g.big or m.group("sign"):
+        return None
+    if _prefix(text, m.start())[0] is None:
+        return None
+    value = D(g.small.get(run) or g.big[run])
+    return Number(m.start(), m.end(), run, value, magnitude=True)
+
+
 def _quantity_at(text: str, m: regex.Match) -> Quantity | None:
-    num = number_from_match(m)
+    num = number_from_match(m) or _lone_magnitude_after_approx(text, m)
     if num is None or _rejected_context(text, num):
         return None
-    first = _read(text, m)
+    first = _read(text, m, num)
     if first is None and not num.fraction and num.arabic:
         sym = _currency_symbol(text, num)
         if sym is not None:

@@ -1,0 +1,40 @@
+"""Properties over arbitrary text: never raises, offsets always valid, same input same output."""
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from extract.pipeline import extract_document
+
+# Characters that exercise every path: numerals, magnitudes, units, signs, separators, markup,
+# line breaks, full-width forms, and noise.
+ALPHABET = list("0123456789０１２３.．,，、。；%％/／-－~～+一二两三十百千万亿零〇几余多"
+                "元美欧吨公斤里平方米亩标箱家个人次倍番翻成折百分之点增长下降同比年均累计约近超以上左右"
+                "年月日季度第是（）()<p>&nbsp;\n\r\t \u3000\ufeff\x00abcGHz")
+PIECES = ALPHABET + ["亿元", "个百分点", "万吨", "同比增长", "https://x.cn/a?q=5%", "\n\n", "十四五"]
+
+text_strategy = st.one_of(
+    st.lists(st.sampled_from(PIECES), max_size=40).map("".join),
+    st.text(max_size=40),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text_strategy)
+def test_never_raises_offsets_valid_deterministic(text: str) -> None:
+    first = extract_document(text)
+    for row in first.quantities:
+        assert 0 <= row["start"] < row["end"] <= len(text)
+        assert text[row["start"]:row["end"]] == row["text"]
+        assert row["value"] >= 0
+        assert row["sentence"] >= 0
+    second = extract_document(text)
+    assert first.quantities == second.quantities
+
+
+def test_huge_document_is_processed_in_blocks_with_global_offsets() -> None:
+    para = "全省累计进出口总额达8144亿元，年均增长5.1%。\n"
+    text = para * 60000  # about 1.7 million characters: more than one block
+    ext = extract_document(text)
+    assert len(ext.quantities) == 120000
+    last = ext.quantities[-1]
+    assert text[last["start"]:last["end"]] == "5.1%" and last["start"] > 1_000_000
+    assert ext.quantities[-1]["sentence"] == 59999

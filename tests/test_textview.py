@@ -1,0 +1,69 @@
+"""The cleaned view and its map back to the original text."""
+
+from hypothesis import given, settings, strategies as st
+
+from extract.textview import make_view, sentence_spans
+
+
+def _orig(original: str, view, needle: str) -> str:
+    i = view.text.index(needle)
+    s, e = view.to_original(i, i + len(needle))
+    return original[s:e]
+
+
+def test_fullwidth_digits_are_ascii_in_the_view_and_original_in_the_map() -> None:
+    original = "进出口８１４４亿元，占１０％。"
+    view = make_view(original)
+    assert "8144亿元" in view.text and "10%" in view.text
+    assert _orig(original, view, "8144亿元") == "８１４４亿元"
+
+
+def test_chinese_comma_stays() -> None:
+    assert make_view("1000亿元，达到2000亿元").text == "1000亿元，达到2000亿元"
+
+
+def test_hard_wrapped_number_is_joined_and_maps_across_the_break() -> None:
+    original = "全省对外贸易持续增长，全年累计进出口总额达到8144\n亿元，比上年增长5%。"
+    view = make_view(original)
+    assert "8144亿元" in view.text
+    assert _orig(original, view, "8144亿元") == "8144\n亿元"
+
+
+def test_paragraph_break_after_sentence_end_is_kept() -> None:
+    view = make_view("第一段结束了，这是一个足够长的句子用来测试。\n第二段开始")
+    assert "\n" in view.text
+
+
+def test_short_headline_is_not_joined_to_its_paragraph() -> None:
+    view = make_view("锚定十大行动\n\n“十四五”期间，吉林对外开放成果丰硕。")
+    assert "\n" in view.text
+
+
+def test_word_cut_by_a_blank_line_in_a_long_paragraph_is_joined() -> None:
+    line = "提到长春市商务局推动商贸企业转型升级和持续优化营商环境的一系列做法，这家购物广场的副总经理说欧"
+    view = make_view(line + "\n\n亚新生活受益匪浅。")
+    assert "欧亚新生活" in view.text
+
+
+def test_html_and_crlf_and_nul() -> None:
+    original = "<p>全省进出口&nbsp;8144亿元</p>\r\n<br/>增长5%\x00。"
+    view = make_view(original)
+    assert "<" not in view.text and "&" not in view.text and "\r" not in view.text
+    assert "\x00" not in view.text
+    assert _orig(original, view, "8144亿元") == "8144亿元"
+
+
+def test_sentences_split_at_terminal_punctuation_and_paragraphs_not_semicolons() -> None:
+    text = "甲增长5%；乙下降3%。丙持平！\n丁"
+    spans = sentence_spans(text)
+    assert [text[s:e] for s, e in spans] == ["甲增长5%；乙下降3%。", "丙持平！", "丁"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("一二三4５６，。\n\r <p>&nbsp;亿元％x\u3000\ufeff")), max_size=60))
+def test_every_view_span_maps_inside_the_original(original: str) -> None:
+    view = make_view(original)
+    for i in range(len(view.text)):
+        for j in range(i + 1, min(len(view.text), i + 6) + 1):
+            s, e = view.to_original(i, j)
+            assert 0 <= s <= e <= len(original)
