@@ -14,7 +14,7 @@ The grammar, compiled once from `rules/numerals.yaml`:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
@@ -56,6 +56,10 @@ class _Grammar:
     negative: frozenset[str]
     vague: frozenset[str]
     odd: frozenset[str]
+    and_frac: str
+    run_src: str
+    sign_src: str
+    afrac_src: str
     run_re: regex.Pattern
     find_re: regex.Pattern
 
@@ -74,7 +78,7 @@ def grammar() -> _Grammar:
     negative = frozenset(data["negative"])
     vague = frozenset(data["vague_digit"])
     odd = frozenset(data["odd_markers"])
-    and_frac = "".join(data["and_fraction"])
+    and_frac = data["and_fraction"][0]
 
     def cls(chars) -> str:
         return "[" + "".join(regex.escape(c) for c in sorted(chars)) + "]"
@@ -94,18 +98,26 @@ def grammar() -> _Grammar:
         rf"(?:(?<={d}|{s}|{b}){point_c}{d}+)?"
     )
     neg = cls(negative)
-    find = (
-        # X分之Y (fractions, 百分之五 included); optional whole part: 三又三分之一
-        rf"(?P<fsign>{neg}|(?<![\d.A-Za-z)）])-)?"
-        rf"(?P<frac>(?:(?P<whole>{run}){cls(and_frac)})?(?P<den>{run}|{s}|{b_plain})分之(?P<num>{run}|{s}))"
-        # Arabic fraction 3/5, but not dates like 2025/5/21
-        rf"|(?P<sign>(?<![\d.]){neg}|(?<![\d.A-Za-z)）])[-+])?"
-        rf"(?:(?P<afrac>(?<![\d/])\d+/\d+(?![\d/]))|(?P<run>{run}))"
-    )
+    sign = rf"(?P<sign>(?<![\d.]){neg}|(?<![\d.A-Za-z)）])[-+])?"
+    # Arabic fraction 3/5, but not dates like 2025/5/21; Chinese fractions (五分之一) are read in
+    # Python after a run, so the pattern stays one cheap alternation.
+    afrac = r"(?P<afrac>(?<![\d/])\d+/\d+(?![\d/]))"
     return _Grammar(
-        digit, small, big, point, negative, vague, odd,
-        regex.compile(run), regex.compile(find),
+        digit, small, big, point, negative, vague, odd, and_frac,
+        run, sign, afrac,
+        regex.compile(run), regex.compile(rf"{sign}(?:{afrac}|(?P<run>{run}))"),
     )
+
+
+def compile_scanner(follow: str) -> regex.Pattern:
+    """The number pattern restricted to runs followed by one of the characters in ``follow``.
+
+    Layers above use it to skip, inside the regex engine, the many numerals that cannot start a
+    quantity (一 in 一直, 进一步): only runs followed by a unit, a separator or 分之 come out.
+    """
+    g = grammar()
+    cls = "[" + "".join(regex.escape(c) for c in sorted(set(follow))) + "]"
+    return regex.compile(rf"{g.sign_src}(?:{g.afrac_src}|(?P<run>{g.run_src})(?={cls}))")
 
 
 class NotANumber(ValueError):
@@ -269,57 +281,66 @@ def parse_number(s: str) -> Decimal:
     return nums[0].value
 
 
-def _magnitude_or_run(text: str) -> Decimal:
-    """A fraction's part: a numeral, or a lone magnitude (百分之百, 万分之三)."""
+def _parse_prefix(text: str, start: int, end: int) -> tuple[Decimal, int] | None:
+    """Value of the longest numeral run text[start:end'] (end' = end, end-1, end-2) that parses."""
     g = grammar()
-    if len(text) == 1 and (text in g.small or text in g.big):
-        return D(g.small.get(text) or g.big[text])
-    return parse_run(text)[0]
-
-
-def _frac_value(m: regex.Match) -> Decimal:
-    den = _magnitude_or_run(m.group("den"))
-    num = _magnitude_or_run(m.group("num"))
-    if den == 0:
-        raise NotANumber(m.group(0))
-    value = num / den
-    if m.group("whole"):
-        value += parse_run(m.group("whole"))[0]
-    return value
-
-
-def _match_to_number(m: regex.Match) -> Number | None:
-    g = grammar()
-    if m.group("frac"):
+    for cut in (0, 1, 2):
+        stop = end - cut
+        if stop <= start:
+            break
+        part = text[start:stop]
         try:
-            value = _frac_value(m)
+            if len(part) == 1 and (part in g.small or part in g.big):
+                return D(g.small.get(part) or g.big[part]), stop  # 百分之百, 万分之三
+            return parse_run(part)[0], stop
         except NotANumber:
-            return None
-        if m.group("fsign"):
-            value = -value
-        return Number(m.start(), m.end(), m.group(0), value, fraction=True,
-                      arabic=m.group("frac")[0].isdigit())
-    if m.group("afrac"):
-        a, b = m.group("afrac").split("/")
-        if int(b) == 0:
-            return None
-        value = D(a) / D(b)
-        if m.group("sign") and m.group("sign") in ("-", *g.negative):
-            value = -value
-        return Number(m.start(), m.end(), m.group(0), value, fraction=True, arabic=True)
-    run = m.group("run")
+            continue
+    return None
+
+
+def _fraction_after(text: str, start: int, den_start: int, den_end: int, negative: bool) -> Number | None:
+    """X分之Y starting with the run text[den_start:den_end] (五分之一, 百分之五, 千分之二点四)."""
+    g = grammar()
+    if not text.startswith("分之", den_end):
+        return None
+    nm = g.run_re.match(text, den_end + 2)
+    if nm is None:
+        return None
+    den = _parse_prefix(text, den_start, den_end)
+    num = _parse_prefix(text, nm.start(), nm.end())
+    if den is None or num is None or den[1] != den_end or den[0] == 0:
+        return None
+    value = num[0] / den[0]
+    return Number(start, num[1], text[start:num[1]], -value if negative else value, fraction=True,
+                  arabic=text[den_start].isdigit())
+
+
+def _number_from_run(text: str, start: int, run_start: int, run_end: int, sign: str | None) -> Number | None:
+    g = grammar()
+    negative = bool(sign) and (sign in g.negative or sign == "-")
+    frac = _fraction_after(text, start, run_start, run_end, negative)
+    if frac is not None:
+        return frac
+    if text.startswith(g.and_frac, run_end):  # 三又三分之一
+        m2 = g.run_re.match(text, run_end + 1)
+        if m2 is not None:
+            part = _fraction_after(text, start, m2.start(), m2.end(), False)
+            whole = _parse_prefix(text, run_start, run_end)
+            if part is not None and whole is not None and whole[1] == run_end:
+                value = whole[0] + part.value
+                return replace(part, value=-value if negative else value)
+    run = text[run_start:run_end]
     try:
         value, high, vague = parse_run(run)
     except NotANumber:
         return None
-    sign = m.group("sign")
-    if sign and (sign in g.negative or sign == "-"):
+    if negative:
         value = -value
         high = -high if high is not None else None
-    magnitude = any(c in g.small or c in g.big for c in run)
     return Number(
-        m.start(), m.end(), m.group(0), value, high=high, vague=vague, magnitude=magnitude,
-        arabic=run[0].isdigit(), bare_digit=len(run) == 1 and run in g.digit,
+        start, run_end, text[start:run_end], value, high=high, vague=vague,
+        magnitude=any(c in g.small or c in g.big for c in run),
+        arabic=run[0].isdigit() or run[0] == ".", bare_digit=len(run) == 1 and run in g.digit,
     )
 
 
@@ -340,28 +361,27 @@ def find_numbers(text: str) -> list[Number]:
     return out
 
 
-def iter_number_matches(text: str, pos: int = 0):
-    """The raw regex matches behind `find_numbers` (for layers that need the groups)."""
-    return grammar().find_re.finditer(text, pos)
-
-
 def number_from_match(m: regex.Match) -> Number | None:
     """Turn one raw match into a Number, or None when the run is not a numeral.
 
     A run that does not parse as a whole (七十百分位 read greedily as 七十百) is retried without its
     last characters, so the numeral inside it is still found.
     """
-    num = _match_to_number(m)
-    if num is not None:
-        return num
     g = grammar()
-    for cut in (1, 2):
-        end = m.end() - cut
-        if end <= m.start():
+    text = m.string
+    if m.group("afrac"):
+        a, b = m.group("afrac").split("/")
+        if int(b) == 0:
+            return None
+        value = D(a) / D(b)
+        if m.group("sign") and m.group("sign") in ("-", *g.negative):
+            value = -value
+        return Number(m.start(), m.end(), m.group(0), value, fraction=True, arabic=True)
+    run_start, run_end = m.span("run")
+    for cut in (0, 1, 2):
+        if run_end - cut <= run_start:
             break
-        m2 = g.find_re.match(m.string, m.start(), end)
-        if m2 is not None and m2.end() == end:
-            num = _match_to_number(m2)
-            if num is not None:
-                return num
+        num = _number_from_run(text, m.start(), run_start, run_end - cut, m.group("sign"))
+        if num is not None:
+            return num
     return None

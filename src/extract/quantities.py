@@ -9,16 +9,17 @@ compiled patterns and dictionary probes: no segmentation is needed to read numbe
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 
 import regex
 
-from .numbers import Number, grammar, number_from_match, parse_run, NotANumber
+from .numbers import NotANumber, Number, compile_scanner, grammar, number_from_match, parse_run
 from .resources import load_yaml
 from .textview import clause_bounds
-from .units import Unit, denominator_at, units_at
+from .units import Unit, denominator_at, lexicon, units_at
 
 D = Decimal
 RANGE_SEPARATORS = ("至", "到", "-", "~", "—", "–", "－", "～")
@@ -448,10 +449,22 @@ def _assign_changes(text: str, quantities: list[Quantity]) -> list[Quantity]:
             change = "down"
         elif change is None and q.start > 0 and text[q.num_start] == "+":
             change = "up"
-        q = replace(q, change=change or q.change, basis=basis)
+        if (change and change != q.change) or basis:
+            q = replace(q, change=change or q.change, basis=basis)
         out.append(q)
         prev = q
     return out
+
+
+@cache
+def _scanner() -> regex.Pattern:
+    """Numbers that may start a quantity: followed by a unit's first character, an odd marker,
+    a range separator, 分之/又 (fractions) or the spaces of web typesetting."""
+    lex = lexicon()
+    follow = {u.surface[0] for u in lex.units.values() if u.kind != "time"}
+    follow |= set(grammar().odd) | {c for sep in RANGE_SEPARATORS for c in sep[0]}
+    follow |= {"分", grammar().and_frac} | set(_SPACES)
+    return compile_scanner("".join(follow))
 
 
 def find_quantities(text: str) -> list[Quantity]:
@@ -459,17 +472,25 @@ def find_quantities(text: str) -> list[Quantity]:
     found: list[Quantity] = []
     taken_until = 0
     urls = [u.span() for u in _URL_RE.finditer(text)] if ("http" in text or "www." in text) else []
-    for m in grammar().find_re.finditer(text):
+    url_starts = [a for a, _ in urls]
+    for m in _scanner().finditer(text):
         if m.start() < taken_until:
             continue
-        if urls and any(a <= m.start() < b for a, b in urls):
-            continue
+        if urls:
+            i = bisect_right(url_starts, m.start()) - 1
+            if i >= 0 and m.start() < urls[i][1]:
+                continue
         q = _quantity_at(text, m)
         if q is not None and q.start >= taken_until:
             found.append(q)
             taken_until = q.end
     fans = _multiples_fan(text)
     if fans:
-        found = sorted(found + [f for f in fans if not any(
-            f.start < q.end and q.start < f.end for q in found)], key=lambda q: q.start)
+        starts = [q.start for q in found]
+
+        def overlaps(f: Quantity) -> bool:
+            i = bisect_right(starts, f.start) - 1
+            return (i >= 0 and found[i].end > f.start) or (i + 1 < len(found) and found[i + 1].start < f.end)
+
+        found = sorted(found + [f for f in fans if not overlaps(f)], key=lambda q: q.start)
     return _assign_changes(text, found)
