@@ -61,6 +61,7 @@ class _Rules:
     idiom_re: regex.Pattern
     verb_re: regex.Pattern
     gap_re: regex.Pattern
+    gap_max: int
     basis_re: regex.Pattern
     basis_of: dict[str, str]
     fan_re: regex.Pattern
@@ -89,7 +90,8 @@ def rules() -> _Rules:
         prefix, suffix, not_after, max(map(len, prefix)), max(map(len, suffix)),
         regex.compile(_alternation(idioms)),
         regex.compile(verbs),
-        regex.compile(f"(?:{_alternation(ch['gap'])}|\\s)*"),
+        regex.compile(f"(?:{_alternation(ch['gap'])}|\\s|(?!{_alternation(ch['gap_stops'])})\\p{{Han}})*"),
+        int(ch["gap_max"]),
         regex.compile(_alternation(basis_of)),
         basis_of,
         regex.compile(r"翻(?:了)?(?:(?P<n>[一两二三四五六\d])番|一?倍|番)"),
@@ -208,6 +210,10 @@ def _read(text: str, m: regex.Match, num: Number | None = None) -> _Reading | No
     for cand in candidates:
         if cand.kind == "time":
             return None  # 2025年, 1个月, 5月: time, never a quantity
+        after = pos + len(cand.surface)
+        if cand.kind == "count" and text[after:after + 1] in ("多", "余", "半") and any(
+                u.kind == "time" for u in units_at(text, after + 1)[:1]):
+            return None  # 两个多小时, 三个半月: durations
         if cand.needs_magnitude_or_digits and not (num.arabic or num.magnitude):
             continue
         unit = cand
@@ -400,7 +406,11 @@ def _quantity_at(text: str, m: regex.Match) -> Quantity | None:
 def _multiples_fan(text: str) -> list[Quantity]:
     """翻一番 = 2x, 翻两番 = 4x, 翻倍/翻番 = 2x: doubling idioms as multiples (always a change up)."""
     out = []
-    for m in rules().fan_re.finditer(text):
+    r = rules()
+    for m in r.fan_re.finditer(text):
+        if any(i.start() < m.end() and i.end() > m.start()
+               for i in r.idiom_re.finditer(text, max(0, m.start() - 4), m.end())):
+            continue  # 多次翻番: doubled several times, no figure
         n = m.group("n")
         times = 1
         if n:
@@ -439,9 +449,8 @@ def _assign_changes(text: str, quantities: list[Quantity]) -> list[Quantity]:
             last = None
             for vm in r.verb_re.finditer(text, cs, q.start):
                 last = vm
-            if last is not None and last.lastgroup != "skip" and r.gap_re.fullmatch(
-                text, last.end(), q.start
-            ):
+            if (last is not None and last.lastgroup != "skip" and q.start - last.end() <= r.gap_max
+                    and r.gap_re.fullmatch(text, last.end(), q.start)):
                 change = last.lastgroup
             for bm in r.basis_re.finditer(text, cs, q.start):
                 basis = r.basis_of[bm.group(0)]
