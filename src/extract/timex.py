@@ -44,6 +44,7 @@ Resolution rules (all end dates are inclusive)
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as _dt
 from collections.abc import Callable
@@ -105,6 +106,8 @@ class _Cal:
     d2: int | None = None  # last day (in m2)
     pt: tuple[Any, Any] | None = None  # point inside the unit: (first, last) day, "last" = its end
     inherited_year: bool = False  # second half of a range that took its year from the first
+    own: bool = False  # free, but in the context's or ref's own year, never the one before
+    own_month: bool = False  # the same for the month (月底)
 
     def has_year(self) -> bool:
         return self.y is not None or self.yo is not None or self.yc is not None
@@ -179,8 +182,12 @@ class _Grammar:
             rf"|(?P<yk>两千(?:零[{c19}]|[{c19}]?十[{c19}]?)?)(?=年{sp}{mon}{sp}月)"
             rf"){sp}年"
         )
-        rely = _alt(list(rules["relative_years"]) + list(rules["context_years"]))
-        relm = _alt(list(rules["relative_months"]) + list(rules["context_months"]))
+        rel_guard_b = "(?<![" + "".join(rules["relative_not_after"]) + "])"
+        rel_guard_a = "(?![" + "".join(rules["relative_not_before"]) + "])"
+        rely = rel_guard_b + _alt(list(rules["relative_years"]) + list(rules["context_years"])) + rel_guard_a
+        relm = (
+            rel_guard_b + _alt(list(rules["relative_months"]) + list(rules["context_months"])) + rel_guard_a
+        )
         parts = _alt(rules["year_parts"])
         pts = rules["points"]
         ypt = _alt(rules["year_points"])
@@ -217,7 +224,12 @@ class _Grammar:
 
         rest_y = f"(?:{dr}|{mr}|{qr}|{md}|{part}|{firstn}|{ypoint}|(?P<ydu>度))"
         rest_r = f"(?:{dr}|{mr}|{qr}|{md}|{part}|{firstn}|{ypoint}|{relmd})"
-        rest_f = f"(?:{dr}|{mr}|{qr}|{md}|{part}|{firstn}|{relmd}|{baredr}|{bareday})"
+        pa_guard = "(?<![" + "".join(rules["point_alone_not_after"]) + "])"
+        alone = (
+            rf"{pa_guard}(?P<ypa>{_alt(rules['year_points_alone'])}){not_word}"
+            rf"|{pa_guard}(?P<mpa>{_alt(rules['month_points_alone'])}){not_word}"
+        )
+        rest_f = f"(?:{dr}|{mr}|{qr}|{md}|{part}|{firstn}|{relmd}|{baredr}|{bareday}|{alone})"
         cal = (
             rf"(?:{year}(?:{sp}{rest_y})?"
             rf"|(?P<ry>{rely}){rest_r}?"
@@ -230,7 +242,9 @@ class _Grammar:
             + list(rules["context_years"])
             + list(rules["relative_months"])
             + list(rules["context_months"])
-            + list(rules["year_parts"]),
+            + list(rules["year_parts"])
+            + list(rules["year_points_alone"])
+            + list(rules["month_points_alone"]),
             num_first + "前第Q",
             digits=True,
         )
@@ -317,7 +331,7 @@ class _Grammar:
         wsuf = _alt(rules["window_suffixes"])
         within = _alt(rules["within_words"])
         window = (
-            rf"(?P<wp>{_alt(wpre)})(?P<n>{numd})(?P<u>{unit_alt})(?![年岁])"
+            rf"(?P<wp>{_alt(wpre)})(?P<n>{numd})(?P<u>{unit_alt})(?![年岁])(?:{wsuf})?"
             rf"|(?<!第)(?P<n2>{numd})(?P<apx>多|余)?(?P<u2>{unit_alt})(?P<ws>{wsuf})"
         )
         self.window = _guarded(window, wpre, num_first + "半", digits=True)
@@ -340,7 +354,8 @@ class _Grammar:
         self.now = regex.compile(now)
 
         # modifiers: prefixes are matched as the end of the text before an expression
-        self.by_prefix_re = regex.compile(rf"(?P<w>{_alt(by)}){sp}\Z")
+        not_after = "(?<![" + "".join(rules["by_prefix_not_after"]) + "])"
+        self.by_prefix_re = regex.compile(rf"{not_after}(?P<w>{_alt(by)}){sp}\Z")
         self.baseline_re = regex.compile(rf"{_alt(rules['baseline_before'])}{sp}\Z")
         self.suffixes: dict[str, str] = {}
         for key, mod in (
@@ -523,6 +538,14 @@ class _Grammar:
             elif g.get("rmpt"):
                 spec.pt = self.points[g["rmpt"]]
                 kind, grain = ("date", "day") if spec.pt[0] == spec.pt[1] else ("range", "day")
+        elif g.get("ypa"):
+            spec.pt = self.points[g["ypa"][1:]]
+            spec.own = True
+            kind, grain = "date", "day"
+        elif g.get("mpa"):
+            spec.pt = self.points[g["mpa"][1:]]
+            spec.own_month = True
+            kind, grain = "date", "day"
         elif g.get("bd1") is not None:
             spec.d1, spec.d2 = int(g["bd1"]), int(g["bd2"])
             if spec.d2 <= spec.d1:
@@ -941,17 +964,25 @@ def _nearest(fn: Callable[[int], tuple[date, date] | None], here: int, back: int
 
 
 class _Ctx:
-    """Year and month of the last single-year period in the current paragraph."""
+    """Year and month of the last single-year period in the current paragraph. Paragraph breaks
+    are looked up by bisection in the newline offsets, so a huge one-line text stays linear."""
 
-    __slots__ = ("end", "year", "ym")
+    __slots__ = ("end", "newlines", "year", "ym")
 
-    def __init__(self) -> None:
+    def __init__(self, text: str) -> None:
         self.year: int | None = None
         self.ym: tuple[int, int] | None = None
         self.end = 0
+        self.newlines = [m.start() for m in _NEWLINE.finditer(text)] if "\n" in text else []
 
-    def valid(self, text: str, pos: int) -> bool:
-        return self.year is not None and text.find("\n", self.end, pos) == -1
+    def valid(self, pos: int) -> bool:
+        if self.year is None:
+            return False
+        i = bisect.bisect_left(self.newlines, self.end)
+        return i == len(self.newlines) or self.newlines[i] >= pos
+
+
+_NEWLINE = regex.compile("\n")
 
 
 def _resolve_cal(
@@ -990,6 +1021,15 @@ def _resolve_cal(
             return None, None, None
         r = _cal_dates(s, ctx_year + s.yc, None)
         return (r[0], r[1], "context") if r else (None, None, None)
+    # points written alone (年底, 月底): the context's unit, else the ref's own one
+    if s.own_month:
+        ym = ctx_ym if ctx_ym is not None else ((ref.year, ref.month) if ref else None)
+        r = _cal_dates(s, *ym) if ym else None
+        return (r[0], r[1], "context" if ctx_ym is not None else "ref") if r else (None, None, None)
+    if s.own:
+        y = ctx_year if ctx_year is not None else (ref.year if ref else None)
+        r = _cal_dates(s, y, None) if y is not None else None
+        return (r[0], r[1], "context" if ctx_year is not None else "ref") if r else (None, None, None)
     # free: no year in the text
     if s.free_day():
         if ctx_ym is not None:
@@ -1142,7 +1182,7 @@ def _resolve_decade(data, ref: date | None):
 
 
 def _resolve(c: _Cand, ref: date | None, ctx: _Ctx, text: str):
-    ok = ctx.valid(text, c.start)
+    ok = ctx.valid(c.start)
     cy = ctx.year if ok else None
     cym = ctx.ym if ok else None
     if c.fam == "cal":
@@ -1198,7 +1238,7 @@ def find_times(text: str, ref: date | None = None) -> list[TimeExpr]:
     if isinstance(ref, _dt.datetime):
         ref = ref.date()
     out: list[TimeExpr] = []
-    ctx = _Ctx()
+    ctx = _Ctx(text)
     for c in _scan(text):
         a, b, by = _resolve(c, ref, ctx, text)
         a, b, by = _modify(c, a, b, by, ref)
@@ -1318,11 +1358,14 @@ def document_date(text: str) -> tuple[date | None, str | None]:
     G = _grammar()
     head = text[: int(G.dd["head_chars"])]
     cands = _scan(head)
+    tail_start = _tail_start(text, int(G.dd["tail_lines"]))
     yearless: tuple[int, int] | None = None
     for c in cands:
         d = _full_date(c)
         if d is not None:
             why = _dateline_kind(G, head, c)
+            if why == "header" and c.start >= tail_start:
+                why = "signature"  # a short notice: its closing date is also near the top
             if why:
                 return d, f"text:{why}"
             continue
@@ -1337,15 +1380,29 @@ def document_date(text: str) -> tuple[date | None, str | None]:
             except ValueError:
                 return None, None
         return None, None
-    lines = [ln for ln in text.rstrip().split("\n")[-int(G.dd["tail_lines"]) :] if ln.strip()]
-    for ln in reversed(lines):
+    for ln in reversed(text[tail_start:].split("\n")):
         s = ln.strip().strip("（）()[]【】 \u3000")
-        cs = _scan(s)
+        cs = _scan(s) if s else []
         if len(cs) == 1 and cs[0].start == 0 and cs[0].end == len(s):
             d = _full_date(cs[0])
             if d is not None:
                 return d, "text:signature"
     return None, None
+
+
+def _tail_start(text: str, n: int) -> int:
+    """Offset where the last `n` non-empty lines of `text` begin."""
+    end = len(text.rstrip())
+    pos = end
+    seen = 0
+    while seen < n and pos > 0:
+        nl = text.rfind("\n", 0, pos)
+        if text[nl + 1 : pos].strip():
+            seen += 1
+        pos = max(nl, 0)
+        if nl == -1:
+            break
+    return pos
 
 
 def _latest_year(G: _Grammar, text: str) -> int | None:

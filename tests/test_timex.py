@@ -1,0 +1,414 @@
+"""Time expressions and the document date, expectations written by hand from the language.
+
+Each row says what a reader of Chinese news takes the words to mean; the dates are inclusive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extract.resources import rule_path
+from extract.timex import TimeExpr, document_date, find_times, time_spans
+
+D = dt.date
+REF = D(2026, 5, 21)  # a Thursday
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+def one(text: str, ref: dt.date | None = REF, want: str | None = None) -> TimeExpr:
+    """The expression whose text is `want` (or the only one found)."""
+    found = find_times(text, ref)
+    if want is None:
+        assert len(found) == 1, found
+        return found[0]
+    hits = [t for t in found if t.text == want]
+    assert hits, f"{want!r} not found in {[t.text for t in found]}"
+    return hits[0]
+
+
+# (text, expression, kind, start, end) with ref 2026-05-21 unless the text names the year
+FOUND = [
+    # years
+    ("2025年全省进出口总额增长", "2025年", "year", D(2025, 1, 1), D(2025, 12, 31)),
+    ("二〇二五年是收官之年", "二〇二五年", "year", D(2025, 1, 1), D(2025, 12, 31)),
+    ("二○二四年", "二○二四年", "year", D(2024, 1, 1), D(2024, 12, 31)),
+    ("他07年毕业", "07年", "year", D(2007, 1, 1), D(2007, 12, 31)),
+    ("2025年度报告", "2025年度", "year", D(2025, 1, 1), D(2025, 12, 31)),
+    # halves and quarters with a year
+    ("2017年上半年", "2017年上半年", "half", D(2017, 1, 1), D(2017, 6, 30)),
+    ("2025年下半年", "2025年下半年", "half", D(2025, 7, 1), D(2025, 12, 31)),
+    ("2025年前三季度", "2025年前三季度", "quarter", D(2025, 1, 1), D(2025, 9, 30)),
+    ("2024年第四季度", "2024年第四季度", "quarter", D(2024, 10, 1), D(2024, 12, 31)),
+    ("今年一季度，全省", "今年一季度", "quarter", D(2026, 1, 1), D(2026, 3, 31)),
+    ("去年二季度", "去年二季度", "quarter", D(2025, 4, 1), D(2025, 6, 30)),
+    ("今年前两个月", "今年前两个月", "range", D(2026, 1, 1), D(2026, 2, 28)),
+    ("2025年一至三季度", "2025年一至三季度", "quarter", D(2025, 1, 1), D(2025, 9, 30)),
+    ("2025年二、三季度", "2025年二、三季度", "quarter", D(2025, 4, 1), D(2025, 9, 30)),
+    ("一季度末贷款余额", "一季度末", "date", D(2026, 3, 31), D(2026, 3, 31)),
+    # months and days
+    ("2025年5月", "2025年5月", "month", D(2025, 5, 1), D(2025, 5, 31)),
+    ("2025年5月21日", "2025年5月21日", "date", D(2025, 5, 21), D(2025, 5, 21)),
+    ("5月21日，吉林省召开发布会", "5月21日", "date", D(2026, 5, 21), D(2026, 5, 21)),
+    ("3月份出口增长", "3月份", "month", D(2026, 3, 1), D(2026, 3, 31)),
+    ("二〇二六年五月二十一日", "二〇二六年五月二十一日", "date", D(2026, 5, 21), D(2026, 5, 21)),
+    ("2026-05-21 10:30", "2026-05-21 10:30", "date", D(2026, 5, 21), D(2026, 5, 21)),
+    ("6月上旬", "6月上旬", "range", D(2026, 6, 1), D(2026, 6, 10)),
+    ("6月底", "6月底", "date", D(2026, 6, 30), D(2026, 6, 30)),
+    ("2025年底", "2025年底", "date", D(2025, 12, 31), D(2025, 12, 31)),
+    ("今年年初", "今年年初", "date", D(2026, 1, 1), D(2026, 1, 1)),
+    # month ranges
+    ("1-8月", "1-8月", "range", D(2026, 1, 1), D(2026, 8, 31)),
+    ("1～5月", "1～5月", "range", D(2026, 1, 1), D(2026, 5, 31)),
+    ("1~5月", "1~5月", "range", D(2026, 1, 1), D(2026, 5, 31)),
+    ("1月至10月", "1月至10月", "range", D(2026, 1, 1), D(2026, 10, 31)),
+    ("1—5月", "1—5月", "range", D(2026, 1, 1), D(2026, 5, 31)),
+    ("一至五月", "一至五月", "range", D(2026, 1, 1), D(2026, 5, 31)),
+    ("2025年1-8月", "2025年1-8月", "range", D(2025, 1, 1), D(2025, 8, 31)),
+    ("1-4月份", "1-4月份", "range", D(2026, 1, 1), D(2026, 4, 30)),
+    ("1、2月", "1、2月", "range", D(2026, 1, 1), D(2026, 2, 28)),
+    ("2024年10月至2025年3月", "2024年10月至2025年3月", "range", D(2024, 10, 1), D(2025, 3, 31)),
+    ("5月1日至3日", "5月1日至3日", "range", D(2026, 5, 1), D(2026, 5, 3)),
+    ("5月1-3日", "5月1-3日", "range", D(2026, 5, 1), D(2026, 5, 3)),
+    # year ranges
+    ("1949~1978年", "1949~1978年", "range", D(1949, 1, 1), D(1978, 12, 31)),
+    ("2021-2025年", "2021-2025年", "range", D(2021, 1, 1), D(2025, 12, 31)),
+    ("2021年至2025年", "2021年至2025年", "range", D(2021, 1, 1), D(2025, 12, 31)),
+    ("2021—2025年期间", "2021—2025年期间", "range", D(2021, 1, 1), D(2025, 12, 31)),
+    ("2007年与2009年之间", "2007年与2009年之间", "range", D(2007, 1, 1), D(2009, 12, 31)),
+    # relative
+    ("今年", "今年", "year", D(2026, 1, 1), D(2026, 12, 31)),
+    ("去年", "去年", "year", D(2025, 1, 1), D(2025, 12, 31)),
+    ("上年", "上年", "year", D(2025, 1, 1), D(2025, 12, 31)),
+    ("前年", "前年", "year", D(2024, 1, 1), D(2024, 12, 31)),
+    ("明年", "明年", "year", D(2027, 1, 1), D(2027, 12, 31)),
+    ("本月", "本月", "month", D(2026, 5, 1), D(2026, 5, 31)),
+    ("上月", "上月", "month", D(2026, 4, 1), D(2026, 4, 30)),
+    ("上个月", "上个月", "month", D(2026, 4, 1), D(2026, 4, 30)),
+    ("年内", "年内", "year", D(2026, 1, 1), D(2026, 12, 31)),
+    ("年底前完成", "年底前", "by", None, D(2026, 12, 31)),
+    ("年末", "年末", "date", D(2026, 12, 31), D(2026, 12, 31)),
+    ("年初", "年初", "date", D(2026, 1, 1), D(2026, 1, 1)),
+    ("月底", "月底", "date", D(2026, 5, 31), D(2026, 5, 31)),
+    ("全年", "全年", "year", D(2026, 1, 1), D(2026, 12, 31)),
+    ("昨日", "昨日", "date", D(2026, 5, 20), D(2026, 5, 20)),
+    ("上周一", "上周一", "date", D(2026, 5, 11), D(2026, 5, 11)),
+    ("下周", "下周", "week", D(2026, 5, 25), D(2026, 5, 31)),
+    ("本季度", "本季度", "quarter", D(2026, 4, 1), D(2026, 6, 30)),
+    ("今年以来", "今年以来", "since", D(2026, 1, 1), REF),
+    # five-year plans
+    ("十四五期间", "十四五期间", "plan", D(2021, 1, 1), D(2025, 12, 31)),
+    ("“十四五”期间", "“十四五”期间", "plan", D(2021, 1, 1), D(2025, 12, 31)),
+    ('"十四五"期间', '"十四五"期间', "plan", D(2021, 1, 1), D(2025, 12, 31)),
+    ("‘十四五’时期", "‘十四五’时期", "plan", D(2021, 1, 1), D(2025, 12, 31)),
+    ("「十三五」期间", "「十三五」期间", "plan", D(2016, 1, 1), D(2020, 12, 31)),
+    ("十四五时期", "十四五时期", "plan", D(2021, 1, 1), D(2025, 12, 31)),
+    ("十五五时期", "十五五时期", "plan", D(2026, 1, 1), D(2030, 12, 31)),
+    ("十五五末期", "十五五末期", "plan", D(2030, 1, 1), D(2030, 12, 31)),
+    ("十四五末", "十四五末", "plan", D(2025, 1, 1), D(2025, 12, 31)),
+    ("十四五初期", "十四五初期", "plan", D(2021, 1, 1), D(2021, 12, 31)),
+    ("十五五开局之年", "十五五开局之年", "plan", D(2026, 1, 1), D(2026, 12, 31)),
+    ("十四五前四年", "十四五前四年", "plan", D(2021, 1, 1), D(2024, 12, 31)),
+    ("第十四个五年规划", "第十四个五年规划", "plan", D(2021, 1, 1), D(2025, 12, 31)),
+    ("“十五”计划", "“十五”", "plan", D(2001, 1, 1), D(2005, 12, 31)),
+    ("一五计划", "一五", "plan", D(1953, 1, 1), D(1957, 12, 31)),
+    ("十四五以来", "十四五以来", "since", D(2021, 1, 1), REF),
+    ("到十五五末期", "到十五五末期", "by", D(2030, 1, 1), D(2030, 12, 31)),
+    # by, since, from
+    ("截至6月底", "截至6月底", "by", None, D(2026, 6, 30)),
+    ("截至2025年末", "截至2025年末", "by", None, D(2025, 12, 31)),
+    ("截至目前", "截至目前", "by", None, REF),
+    ("到2025年，全省", "到2025年", "by", D(2025, 1, 1), D(2025, 12, 31)),
+    ("2030年前实现碳达峰", "2030年前", "by", None, D(2030, 12, 31)),
+    ("2000年以前", "2000年以前", "by", None, D(1999, 12, 31)),
+    ("2021年以来", "2021年以来", "since", D(2021, 1, 1), REF),
+    ("2021年至今", "2021年至今", "since", D(2021, 1, 1), REF),
+    ("自2025年1月1日起施行", "2025年1月1日起", "from", D(2025, 1, 1), None),
+    # windows
+    ("近三年", "近三年", "window", D(2023, 5, 21), D(2026, 5, 20)),
+    ("过去五年", "过去五年", "window", D(2021, 5, 21), D(2026, 5, 20)),
+    ("未来两天", "未来两天", "window", D(2026, 5, 22), D(2026, 5, 23)),
+    # decades
+    ("上世纪90年代", "上世纪90年代", "decade", D(1990, 1, 1), D(1999, 12, 31)),
+    ("20世纪80年代", "20世纪80年代", "decade", D(1980, 1, 1), D(1989, 12, 31)),
+]
+
+
+@pytest.mark.parametrize(("text", "want", "kind", "start", "end"), FOUND, ids=[r[0] for r in FOUND])
+def test_found_and_resolved(text, want, kind, start, end):
+    t = one(text, REF, want)
+    assert (t.kind, t.start_date, t.end_date) == (kind, start, end)
+    assert text[t.start : t.end] == t.text
+
+
+@pytest.mark.parametrize(
+    ("text", "duration"),
+    [
+        ("三年", "P3Y"),
+        ("两个小时", "PT2H"),
+        ("1个月", "P1M"),
+        ("15日内", "P15D"),
+        ("两周", "P2W"),
+        ("3天", "P3D"),
+    ],
+)
+def test_durations_have_no_dates(text, duration):
+    t = one(f"用了{text}时间", REF)
+    assert t.text == text and t.kind == "duration" and t.duration == duration
+    assert t.start_date is None and t.end_date is None
+
+
+def test_approximate_duration_has_no_exact_length():
+    t = one("三四年", REF)
+    assert t.kind == "duration" and t.duration is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "一五一十地说",  # idiom, not the first five-year plan
+        "十五万元",  # a number
+        "二十五家企业",
+        "未来年均增长",  # 来年 inside 未来年均
+        "以上年份",
+        "不同年龄段",
+        "青年初创企业",
+        "国发〔2014〕62号",  # a document number
+        "地铁3号线",
+        "每周一次",
+        "5G网络覆盖",
+        "增长5.1%",
+        "进一步扩大开放",
+        "第一",
+        "2000标箱",
+        "同比增长",
+    ],
+)
+def test_not_time(text):
+    assert find_times(text, REF) == []
+
+
+def test_plan_names_and_years_from_history():
+    # the plans run in five-year steps, with 1963-1965 between the second and the third
+    expected = {
+        "一五": 1953, "二五": 1958, "三五": 1966, "四五": 1971, "五五": 1976, "六五": 1981, "七五": 1986,
+        "八五": 1991, "九五": 1996, "十五": 2001, "十一五": 2006, "十二五": 2011, "十三五": 2016,
+        "十四五": 2021, "十五五": 2026,
+    }  # fmt: skip
+    for name, first in expected.items():
+        t = one(f"“{name}”时期", REF)
+        assert (t.kind, t.start_date, t.end_date) == ("plan", D(first, 1, 1), D(first + 4, 12, 31)), name
+
+
+def test_year_digits_are_never_outside_time():
+    text = "2025年全省1-8月进出口，1～5月增长，1949~1978年间，5月21日召开"
+    spans = time_spans(text)
+    for token in ("2025", "1-8", "1～5", "1949~1978", "5月21"):
+        i = text.index(token)
+        assert any(a <= i and i + len(token) <= b for a, b in spans), token
+
+
+def test_without_ref_relative_words_stay_open():
+    t = one("今年一季度", None)
+    assert t.start_date is None and t.end_date is None and not t.anchor and t.resolved_by is None
+    t = one("2025年一季度", None)
+    assert t.anchor and t.start_date == D(2025, 1, 1) and t.resolved_by == "text"
+    t = one("十四五以来", None)
+    assert (t.start_date, t.end_date) == (D(2021, 1, 1), None)
+
+
+def test_anchor_flag():
+    assert one("十四五期间").anchor
+    assert one("2025年").anchor
+    assert not one("今年").anchor
+    assert not one("一季度").anchor
+
+
+# ---- year-free periods: context first, then the instance nearest to ref ------------------
+
+
+def test_year_comes_from_the_paragraph():
+    text = "2025年，全省进出口增长。一季度增长3%，5月21日召开会议。"
+    q = one(text, REF, "一季度")
+    assert (q.start_date, q.end_date, q.resolved_by) == (D(2025, 1, 1), D(2025, 3, 31), "context")
+    assert one(text, REF, "5月21日").start_date == D(2025, 5, 21)
+
+
+def test_context_stops_at_a_paragraph_break():
+    text = "2025年，全省进出口增长。\n一季度增长3%。"
+    q = one(text, REF, "一季度")
+    assert (q.start_date, q.resolved_by) == (D(2026, 1, 1), "ref")
+
+
+def test_context_words_take_the_year_named_before():
+    text = "2024年，全省新设企业。当年实现利润，次年上市。"
+    assert one(text, REF, "当年").start_date == D(2024, 1, 1)
+    assert one(text, REF, "次年").start_date == D(2025, 1, 1)
+    # 当年 with nothing before it: no guess
+    t = one("当年实现利润", REF)
+    assert t.start_date is None and t.resolved_by is None
+
+
+def test_baseline_year_does_not_set_context():
+    text = "今年比上年增长5%，一季度增长3%。"
+    assert one(text, REF, "一季度").start_date == D(2026, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("ref", "text", "start"),
+    [
+        (D(2026, 2, 10), "四季度", D(2025, 10, 1)),  # a February review of last year's Q4
+        (D(2026, 5, 21), "6月1日起施行", D(2026, 6, 1)),  # an upcoming date
+        (D(2026, 1, 5), "12月28日", D(2025, 12, 28)),  # last week, across new year
+        (D(2026, 8, 20), "四季度", D(2026, 10, 1)),  # this year's coming quarter
+        (D(2026, 5, 21), "下半年", D(2026, 7, 1)),
+        (D(2018, 2, 10), "29日", D(2018, 1, 29)),  # no 29 February 2018: the month before
+    ],
+)
+def test_year_free_takes_the_nearest_instance(ref, text, start):
+    found = find_times(text, ref)
+    assert found and found[0].start_date == start
+
+
+def test_impossible_date_is_time_without_dates():
+    t = one("2月30日", REF)
+    assert t.kind == "date" and t.start_date is None and t.end_date is None
+
+
+# ---- roles -----------------------------------------------------------------------------------
+
+
+def test_compared_against_periods_are_baselines():
+    assert one("比上年增长5%", REF, "上年").role == "baseline"
+    assert one("较2020年下降", REF, "2020年").role == "baseline"
+    t = one("比去年同期增长18.6%", REF, "去年同期")
+    assert (t.kind, t.role, t.start_date) == ("relative", "baseline", None)
+    assert one("上年同期", REF).role == "baseline"
+    assert one("2025年，全省增长", REF).role == "period"
+
+
+def test_same_period_alone_is_the_period_in_force():
+    t = one("同期，全省出口增长", REF)
+    assert t.kind == "relative" and t.role == "period"
+
+
+def test_change_verbs_do_not_make_by_dates():
+    t = one("恢复到2019年水平", REF, "2019年")
+    assert t.kind == "year"
+
+
+# ---- offsets and shape -----------------------------------------------------------------------
+
+
+def test_left_to_right_non_overlapping_exact_offsets():
+    text = "“十四五”期间，全省累计进出口总额达8144亿元；今年1-4月，同比增长5%。截至6月底，比上年同期增长3%。"
+    found = find_times(text, REF)
+    assert [t.text for t in found] == ["“十四五”期间", "今年1-4月", "截至6月底", "上年同期"]
+    last = 0
+    for t in found:
+        assert t.start >= last and text[t.start : t.end] == t.text
+        last = t.end
+
+
+def test_dataclass_is_frozen():
+    t = one("2025年")
+    with pytest.raises(AttributeError):
+        t.start = 3  # type: ignore[misc]
+
+
+def test_rules_file_says_what_it_is():
+    first = rule_path("time.yaml").read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith("# ") and len(first) > 10
+
+
+# ---- document date ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "date", "source"),
+    [
+        (
+            "新华社北京4月19日电 2025年全省外贸增长，2026年一季度继续增长。",
+            D(2026, 4, 19),
+            "text:inferred-year",
+        ),
+        ("新华社长春2026年4月19日电 全省外贸增长。", D(2026, 4, 19), "text:dateline"),
+        (
+            "本报讯（记者 张三）5月21日，省商务厅召开发布会。2025年全省……",
+            D(2025, 5, 21),
+            "text:inferred-year",
+        ),
+        ("本报长春5月21日讯 记者从省商务厅获悉，2026年……", D(2026, 5, 21), "text:inferred-year"),
+        ("发布时间：2026-05-21 10:30\n标题\n正文", D(2026, 5, 21), "text:timestamp"),
+        ("标题\n2026年5月21日 08:30 来源：某报\n正文", D(2026, 5, 21), "text:timestamp"),
+        ("标题\n\n2026年5月21日，全省召开会议。", D(2026, 5, 21), "text:dateline"),
+        # targets do not count as the article's year
+        (
+            "5月21日，全省召开会议。2025年完成……到2030年，目标……2035年远景目标……",
+            D(2025, 5, 21),
+            "text:inferred-year",
+        ),
+    ],
+)
+def test_document_date(text, date, source):
+    assert document_date(text) == (date, source)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "5月21日，全省召开会议。",  # no year named anywhere: never guess
+        "新华社北京21日电 今天……2025年",  # the dateline has no month
+        "全省进出口增长5%，2025年实现……",  # no dateline at all
+        "",
+    ],
+)
+def test_document_date_not_guessed(text):
+    assert document_date(text) == (None, None)
+
+
+def test_signature_date_at_the_end():
+    body = "各市（州）商务局：\n" + "为进一步扩大开放，现将有关事项通知如下。\n" * 12
+    text = body + "\n省商务厅\n二〇二六年五月二十一日\n"
+    assert document_date(text) == (D(2026, 5, 21), "text:signature")
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds not present")
+def test_seed_dates_and_plans():
+    # seed 000 opens with a 5月21日 lead and reports 2025 results alongside 2026 plans
+    text = (SEEDS / "000_f0ed6576e03ff77b.txt").read_text(encoding="utf-8")
+    ref, source = document_date(text)
+    assert (ref, source) == (D(2026, 5, 21), "text:inferred-year")
+    plans = {(t.start_date, t.end_date) for t in find_times(text, ref) if t.kind == "plan"}
+    assert (D(2021, 1, 1), D(2025, 12, 31)) in plans and (D(2026, 1, 1), D(2030, 12, 31)) in plans
+    # seed 003 has no dateline and no date of its own
+    other = (SEEDS / "003_d53beb5b812a7a44.txt").read_text(encoding="utf-8")
+    assert document_date(other) == (None, None)
+
+
+# ---- properties ------------------------------------------------------------------------------
+
+TIMEY = "0123456789年月日号季度上下半前后今去明本当同期至到截止以来末初旬周星期一二三四五六七八九十〇两“”‘’-~～—、，。 \n十四五"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(st.text(), st.text(alphabet=TIMEY, max_size=80)), st.sampled_from([None, REF, D(2000, 2, 29)])
+)
+def test_never_raises_offsets_valid_deterministic(text, ref):
+    found = find_times(text, ref)
+    last = 0
+    for t in found:
+        assert 0 <= t.start < t.end <= len(text)
+        assert t.start >= last
+        assert text[t.start : t.end] == t.text
+        if t.start_date and t.end_date:
+            assert t.start_date <= t.end_date
+        last = t.end
+    assert find_times(text, ref) == found
+    assert time_spans(text) == [(t.start, t.end) for t in found]
+    document_date(text)
