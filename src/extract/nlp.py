@@ -1,0 +1,261 @@
+"""The project's spaCy pipeline for Chinese: jieba tokens, gazetteer rules, the char NER model, a combiner.
+
+``load()`` builds it once per process (no pretrained spaCy package is needed or installable):
+
+    tokenizer           jieba (private instance, project user dictionary, per-user cache file)
+    extract_gazetteer   spaCy SpanRuler, LOC phrase patterns from rules/ -> doc.spans["gazetteer"]
+    extract_char_ner    the character CNN-CRF model (numpy) -> doc._.model_spans
+    extract_entity_rules  char-exact regex rules (ORG patterns, 对俄, bylines) -> doc._.rule_spans
+    extract_entity_combiner  one non-overlapping set -> doc._.entities, doc.ents (token-split)
+
+Every entity keeps exact character offsets: a model span that starts or ends inside a jieba token
+is made exact by splitting that token (spaCy retokenizer), so ``doc.ents`` and ``doc._.entities``
+agree. The pipeline holds a jieba tokenizer, which does not pickle: build it inside each worker
+process (``load()`` there), never pass it to a process pool.
+"""
+
+from __future__ import annotations
+
+import regex
+from functools import cache
+
+import numpy as np
+import spacy
+from spacy.attrs import IDX
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import get_words_and_spaces
+
+from extract import entity_rules, segment
+from extract.ner_model import CharNER, model_dir, normalize, word_feature_ids
+
+Doc.set_extension("model_spans", default=None, force=True)
+Doc.set_extension("rule_spans", default=None, force=True)
+Doc.set_extension("entities", default=None, force=True)
+Span.set_extension("source", default=None, force=True)
+
+# Precedence of the combiner, chosen by measurement on the dev split of train.jsonl
+# (train/combine_study.py): see MODEL_CARD.md.
+DEFAULT_PRECEDENCE = "model_first"
+MAX_SENTENCE = 128  # the MSRA training pieces are at most ~100 chars
+JIEBA_WORDS = "extract.jieba_words"
+TEXT = "extract.text"
+
+
+def doc_text(doc: Doc) -> str:
+    """The doc's text, cached by our tokenizer (``Doc.text`` joins all tokens on every call)."""
+    text = doc.user_data.get(TEXT)
+    return text if text is not None else doc.text
+_SENT_END = regex.compile(r"[。！？；!?;\n\r]+[”’」』）)]*")
+_SOFT_BREAK = regex.compile(r"[，、,：:]")
+_NON_SPACE = regex.compile(r"\S+")
+
+
+def user_words() -> list[tuple[str, int, str]]:
+    """The project user dictionary for jieba, built from rules/ (gazetteer names stay whole)."""
+    return entity_rules.user_dictionary()
+
+
+@cache
+def jieba_tokenizer():
+    """The process-wide private jieba tokenizer with the project user dictionary."""
+    return segment.new_tokenizer(user_words())
+
+
+@cache
+def char_model() -> CharNER:
+    return CharNER(model_dir())
+
+
+class JiebaTokenizer:
+    """spaCy tokenizer that segments with our private jieba instance."""
+
+    def __init__(self, vocab, tok=None):
+        self.vocab = vocab
+        self.tok = tok if tok is not None else jieba_tokenizer()
+
+    def __call__(self, text: str) -> Doc:
+        raw = [w for w in self.tok.cut(text) if w]
+        if not raw:
+            return Doc(self.vocab, words=[], spaces=[])
+        words, spaces = get_words_and_spaces(raw, text)
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        doc.user_data[JIEBA_WORDS] = raw  # exact cover of the text; saves re-reading the tokens
+        doc.user_data[TEXT] = text  # Doc.text is rebuilt from the tokens at every access
+        return doc
+
+
+def split_sentences(text: str, max_len: int = MAX_SENTENCE) -> list[tuple[int, int]]:
+    """(start, end) of the model's input pieces: sentences, long ones cut at a comma.
+
+    Whitespace is left out (the training text has none, so the model never learnt it; an entity
+    never spans it in Chinese news), which also keeps spans from starting or ending on a space.
+    """
+    pieces = []
+    start = 0
+    for m in _SENT_END.finditer(text):
+        pieces.append((start, m.end()))
+        start = m.end()
+    if start < len(text):
+        pieces.append((start, len(text)))
+    pieces = [(m.start(), m.end()) for s, e in pieces for m in _NON_SPACE.finditer(text, s, e)]
+    out = []
+    for s, e in pieces:
+        while e - s > max_len:
+            cut = None
+            for m in _SOFT_BREAK.finditer(text, s + max_len // 2, s + max_len):
+                cut = m.end()
+            cut = cut or s + max_len
+            out.append((s, cut))
+            s = cut
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def doc_features(doc: Doc) -> np.ndarray:
+    """Per-character word-class features of the whole doc, from its jieba tokens."""
+    tok = jieba_tokenizer()
+    words = doc.user_data.get(JIEBA_WORDS)
+    if words is None or sum(map(len, words)) != len(doc_text(doc)):
+        words = []
+        for t in doc:
+            words.append(t.text)
+            if t.whitespace_:
+                words.append(t.whitespace_)
+    classes = segment.word_classes(words, _word_tags(), tok.FREQ)
+    return word_feature_ids(words, classes)
+
+
+@cache
+def _word_tags() -> dict[str, int]:
+    tags = dict(segment.default_word_tags())
+    ns = segment.CLASS_ID["ns"]
+    for word, _freq, _tag in user_words():
+        tags[word] = ns
+    return tags
+
+
+def model_spans_for(text: str, feats: np.ndarray, model: CharNER) -> list[tuple[int, int, str]]:
+    """Run the model over sentence pieces of ``text``; offsets into ``text``."""
+    view = normalize(text)
+    pieces = split_sentences(view)
+    preds = model.predict([view[s:e] for s, e in pieces], [feats[s:e] for s, e in pieces])
+    out = []
+    for (s, _e), spans in zip(pieces, preds):
+        out.extend((s + a, s + b, lab) for a, b, lab in spans)
+    return out
+
+
+@Language.factory("extract_char_ner")
+def make_char_ner(nlp: Language, name: str):
+    model = char_model()
+    _word_tags()  # load now, not on the first document
+
+    def char_ner(doc: Doc) -> Doc:
+        doc._.model_spans = model_spans_for(doc_text(doc), doc_features(doc), model) if len(doc) else []
+        return doc
+
+    return char_ner
+
+
+@Language.factory("extract_entity_rules")
+def make_entity_rules(nlp: Language, name: str):
+    def rules(doc: Doc) -> Doc:
+        doc._.rule_spans = entity_rules.rule_spans(doc_text(doc))
+        return doc
+
+    return rules
+
+
+def combine(model: list[tuple[int, int, str]], rules: list[tuple[int, int, str]],
+            precedence: str = DEFAULT_PRECEDENCE) -> list[tuple[int, int, str, str]]:
+    """One non-overlapping set of (start, end, label, source) from model and rule candidates.
+
+    ``model_first``: model spans stand; rule spans fill the gaps. ``rule_first``: the reverse.
+    ``longest``: longer spans win overlaps (rules win ties).
+    """
+    cands = [(s, e, lab, "model") for s, e, lab in model] + [(s, e, lab, "rule") for s, e, lab in rules]
+    if precedence == "model_first":
+        key = lambda c: (c[3] != "model", -(c[1] - c[0]), c[0])  # noqa: E731
+    elif precedence == "rule_first":
+        key = lambda c: (c[3] != "rule", -(c[1] - c[0]), c[0])  # noqa: E731
+    elif precedence == "longest":
+        key = lambda c: (-(c[1] - c[0]), c[3] != "rule", c[0])  # noqa: E731
+    else:
+        raise ValueError(f"unknown precedence {precedence!r}")
+    taken = np.zeros(max((c[1] for c in cands), default=0), dtype=bool)
+    chosen = []
+    for c in sorted(cands, key=key):
+        if not taken[c[0]:c[1]].any():
+            taken[c[0]:c[1]] = True
+            chosen.append(c)
+    return sorted(chosen)
+
+
+def _split_tokens_at(doc: Doc, cuts: set[int]) -> None:
+    """Split tokens so that every char offset in ``cuts`` is a token boundary."""
+    if not len(doc):
+        return
+    starts = np.asarray(doc.to_array(IDX), dtype=np.int64).reshape(-1)
+    inside: dict[int, list[int]] = {}
+    for c in sorted(cuts):
+        i = int(np.searchsorted(starts, c, side="right")) - 1
+        if i < 0 or starts[i] == c:
+            continue
+        tok = doc[i]
+        if c < tok.idx + len(tok.text):
+            inside.setdefault(i, []).append(c - tok.idx)
+    if not inside:
+        return
+    with doc.retokenize() as retok:
+        for i, offs in inside.items():
+            tok = doc[i]
+            bounds = [0] + offs + [len(tok.text)]
+            orths = [tok.text[a:b] for a, b in zip(bounds, bounds[1:])]
+            retok.split(tok, orths, [(tok, 0)] * len(orths))
+
+
+@Language.factory("extract_entity_combiner", default_config={"precedence": DEFAULT_PRECEDENCE})
+def make_combiner(nlp: Language, name: str, precedence: str):
+    def combiner(doc: Doc, set_ents: bool = True) -> Doc:
+        """``set_ents=False`` (find_entities) keeps only the char-exact ``doc._.entities``:
+        splitting tokens for ``doc.ents`` costs about as much as the model itself."""
+        rules = list(doc._.rule_spans or [])
+        for span in doc.spans.get("gazetteer", []):
+            rules.append((span.start_char, span.end_char, span.label_))
+        chosen = combine(doc._.model_spans or [], rules, precedence)
+        doc._.entities = chosen
+        if not set_ents:
+            return doc
+        _split_tokens_at(doc, {c for s, e, _l, _src in chosen for c in (s, e)})
+        ents = []
+        for s, e, lab, src in chosen:
+            span = doc.char_span(s, e, label=lab)
+            if span is not None:
+                span._.source = src
+                ents.append(span)
+        doc.ents = ents
+        return doc
+
+    return combiner
+
+
+def gazetteer_patterns() -> list[dict]:
+    return [{"label": "LOC", "pattern": name} for name in entity_rules.place_names().all]
+
+
+@cache
+def load(precedence: str = DEFAULT_PRECEDENCE) -> Language:
+    """The pipeline, built once per process."""
+    nlp = spacy.blank("zh")
+    nlp.tokenizer = JiebaTokenizer(nlp.vocab)
+    # the ruler goes first: add_patterns runs the pipeline built so far over every pattern text
+    ruler = nlp.add_pipe("span_ruler", name="extract_gazetteer",
+                         config={"spans_key": "gazetteer", "phrase_matcher_attr": "ORTH",
+                                 "validate": False, "overwrite": True})
+    ruler.add_patterns(gazetteer_patterns())
+    nlp.add_pipe("extract_char_ner")
+    nlp.add_pipe("extract_entity_rules")
+    nlp.add_pipe("extract_entity_combiner", config={"precedence": precedence})
+    return nlp

@@ -1,0 +1,130 @@
+"""jieba segmentation for the entity stage: one private tokenizer per process, user words, word classes.
+
+Why a private ``jieba.Tokenizer`` and not the global ``jieba`` module: adding our gazetteer names to
+the global dictionary would change the segmentation seen by every other user of jieba in the process.
+Why a per-user cache folder: jieba's default cache is one file in the system temp folder, shared by
+all users of the machine (a known source of permission errors and races); ours lives under
+``$XDG_CACHE_HOME/extract`` (or ``~/.cache/extract``), falling back to a per-user temp folder.
+Nothing is ever written inside site-packages.
+
+The *word class* of a token (jieba dictionary tag, coarsened) is an input feature of the character
+NER model, so the model knows what jieba's large dictionary says about the word a character sits in
+(``ns`` place, ``nr`` person, ``nt`` organization...). Training and run time both call
+:func:`word_classes` so the features are identical.
+"""
+
+from __future__ import annotations
+
+import logging
+import marshal
+import os
+import tempfile
+import zlib
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+import jieba
+
+# Coarse word classes; the index is the feature id (0 is reserved for padding).
+WORD_CLASSES: tuple[str, ...] = (
+    "pad", "oov", "other", "nr", "nrt", "nrfg", "ns", "nt", "nz", "n", "v", "a", "m", "t", "j",
+    "num", "latin", "punct", "space",
+)
+CLASS_ID = {name: i for i, name in enumerate(WORD_CLASSES)}
+# jieba dictionary tag -> coarse class
+_TAG_CLASS = {
+    "nr": "nr", "nrt": "nrt", "nrfg": "nrfg", "ns": "ns", "nt": "nt", "nz": "nz",
+    "n": "n", "ng": "n", "vn": "n", "v": "v", "vg": "v", "vd": "v", "vi": "v", "vq": "v",
+    "a": "a", "ad": "a", "an": "a", "ag": "a", "m": "m", "mq": "m", "t": "t", "tg": "t", "j": "j",
+}
+
+
+def cache_dir() -> Path:
+    """A cache folder owned by the current user (created if needed)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    candidates = [Path(base) / "extract"]
+    uid = os.getuid() if hasattr(os, "getuid") else os.getpid()
+    candidates.append(Path(tempfile.gettempdir()) / f"extract-{uid}")
+    for path in candidates:
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            if os.access(path, os.W_OK):
+                return path
+        except OSError:
+            continue
+    return Path(tempfile.mkdtemp(prefix="extract-"))
+
+
+def _jieba_dict_file() -> Path:
+    return Path(jieba.__file__).resolve().parent / "dict.txt"
+
+
+@cache
+def default_word_tags() -> dict[str, int]:
+    """Word -> class id for the words of jieba's bundled dictionary whose tag we use.
+
+    Parsing dict.txt takes ~0.3 s, so the result is cached (marshal) in the per-user cache folder,
+    keyed by the dictionary's size and mtime and by the class table.
+    """
+    src = _jieba_dict_file()
+    st = src.stat()
+    key = f"{st.st_size}-{int(st.st_mtime)}-{zlib.crc32(repr((WORD_CLASSES, sorted(_TAG_CLASS.items()))).encode()):x}"
+    cached = cache_dir() / f"jieba-word-classes-{key}.marshal"
+    try:
+        with cached.open("rb") as fh:
+            data = marshal.load(fh)
+        if isinstance(data, dict):
+            return data
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    tags: dict[str, int] = {}
+    with src.open(encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) == 3:
+                cls = _TAG_CLASS.get(parts[2])
+                if cls is not None:
+                    tags[parts[0]] = CLASS_ID[cls]
+    try:
+        fd, tmp = tempfile.mkstemp(dir=cached.parent)
+        with os.fdopen(fd, "wb") as fh:
+            marshal.dump(tags, fh)
+        os.replace(tmp, cached)
+    except OSError:
+        pass
+    return tags
+
+
+def new_tokenizer(user_words: Iterable[tuple[str, int, str]] = ()) -> jieba.Tokenizer:
+    """A private jieba tokenizer (default dictionary) plus ``(word, freq, tag)`` user words."""
+    jieba.setLogLevel(logging.WARNING)
+    tok = jieba.Tokenizer()
+    tok.tmp_dir = str(cache_dir())
+    tok.initialize()
+    for word, freq, tag in user_words:
+        tok.add_word(word, freq, tag)
+    return tok
+
+
+def _fallback_class(word: str) -> int:
+    ch = word[0]
+    if word.isspace():
+        return CLASS_ID["space"]
+    if word.isdigit() or (ch.isdigit() and word.replace(".", "").replace(",", "").isdigit()):
+        return CLASS_ID["num"]
+    if word.isascii() and word.isalnum():
+        return CLASS_ID["latin"]
+    if not ch.isalnum():
+        return CLASS_ID["punct"]
+    return CLASS_ID["oov"]
+
+
+def word_classes(words: list[str], tags: dict[str, int], known: dict[str, int]) -> list[int]:
+    """Class id of each word: its dictionary tag, else 'other' if jieba knows it, else by its shape."""
+    out = [tags.get(w, 0) for w in words]
+    for i, c in enumerate(out):
+        if c == 0:
+            w = words[i]
+            out[i] = CLASS_ID["other"] if known.get(w) else _fallback_class(w)
+    return out
