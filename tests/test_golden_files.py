@@ -11,9 +11,9 @@ cleanly when that folder is absent.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
-import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
@@ -33,10 +33,11 @@ LABELS = {"PER", "LOC", "ORG"}
 ENCODINGS = {"utf-8", "utf-8-sig", "gb18030"}
 MEASURES = {"t", "km", "m2", "m3", "TEU", "kWh", "kW", "kVA", "t*km", "人公里"}
 # The classifier list of CONVENTIONS.md ("counts").
-CLASSIFIERS = set(
-    "个 家 户 人 名 位 项 件 次 人次 辆 辆次 列 班 架次 艘 条 座 所 台 套 批 场 届 只 头 种 类 款 部 本 份 张 块 处 "
-    "栋 间 票 宗 单 笔 例 起 支 组 对 双 株 棵 箱".split()
-)
+CLASSIFIERS = {
+    "个", "家", "户", "人", "名", "位", "项", "件", "次", "人次", "辆", "辆次", "列", "班", "架次", "艘", "条",
+    "座", "所", "台", "套", "批", "场", "届", "只", "头", "种", "类", "款", "部", "本", "份", "张", "块", "处",
+    "栋", "间", "票", "宗", "单", "笔", "例", "起", "支", "组", "对", "双", "株", "棵", "箱",
+}
 # Denominators of rates: canonical units, classifiers, or a unit of time in English.
 TIME_UNITS = {"year", "month", "week", "day", "hour"}
 QUANTITY_KEYS = {
@@ -120,7 +121,7 @@ def to_ascii(text: str) -> str:
     return text.translate(FULL_WIDTH)
 
 
-def significant(number: str | float | int) -> str:
+def significant(number: str | float) -> str:
     """Significant digits of a number (no sign, point, separators, leading or trailing zeros)."""
     if isinstance(number, str):
         digits = number.replace(",", "").replace(".", "")
@@ -326,3 +327,27 @@ def test_significant_digits():
     assert significant("0.2") == significant(0.2) == "2"
     assert significant("102,242") == significant(102242)
     assert to_ascii("３６．５万元／人") == "36.5万元/人"
+
+
+@pytest.mark.parametrize("spoil", ["order", "value", "unit", "encoding", "period", "wrapped", "entity"])
+def test_checker_rejects_spoiled_annotations(spoil):
+    """Each kind of annotation slip the checker exists for is really caught."""
+    name = "01_jilin_trade_review.txt"
+    entry = copy.deepcopy(CORPUS_GOLD[name])
+    qs = entry["quantities"]
+    if spoil == "order":
+        qs[1], qs[-1] = qs[-1], qs[1]
+    elif spoil == "value":
+        qs[1]["value"] *= 3
+    elif spoil == "unit":
+        qs[1]["unit"] = "吨"
+    elif spoil == "encoding":
+        entry["encoding"] = "gb18030"
+    elif spoil == "period":
+        qs[1]["period"] = [dt.date(2020, 1, 1), dt.date(2025, 12, 31)]
+    elif spoil == "wrapped":
+        qs[1]["wrapped"] = True
+    elif spoil == "entity":
+        entry["entities"].append({"text": "上海", "label": "LOC"})
+    with pytest.raises(AssertionError):
+        check_entry(name, entry, Article(CORPUS / name))
