@@ -1,0 +1,361 @@
+"""Linking: what each number is about — its metric, its subject and its period.
+
+Chinese news packs several facts into one sentence, clause after clause (，；), so linking works
+on clauses inside sentences inside paragraphs:
+
+- period: the nearest time expression before the number (not a baseline such as 比上年), carried
+  forward through the paragraph until a new one appears;
+- metric: the noun phrase the number measures, read from its own clause once times, entities,
+  verbs, particles and approximation words are peeled off (全省累计进出口总额达 -> 进出口总额); a
+  growth rate with no metric of its own takes the metric of the amount it follows
+  (出口20310.4亿元，增长18.6%); a parallel enumeration (A、B和C分别增长x、y和z) pairs items in order;
+- subject: the place or organization whose figure it is — an entity in the clause, else the topic
+  entity of the sentence; 全省/我省 (全市/我市, 全区/全县) resolve to the region the article is about.
+
+Everything is a pure function of the view text and the layers' outputs; a wrong guess is worse
+than a null, so each rule gives up rather than stretch.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+import regex
+
+from .quantities import Quantity
+from .resources import load_yaml, read_tsv
+from .timex import TimeExpr
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An entity mention in view coordinates (what linking needs of the NER output)."""
+
+    start: int
+    end: int
+    text: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Context:
+    metric: str | None = None
+    subject: str | None = None
+    period_text: str | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+
+
+@dataclass(frozen=True)
+class _Rules:
+    strip_left: regex.Pattern
+    strip_right: regex.Pattern
+    enum_split: regex.Pattern
+    collective: dict[str, str]  # 全省 -> province …
+    not_subject_before: tuple[str, ...]
+    not_subject_suffixes: tuple[str, ...]
+    metric_stop: regex.Pattern
+
+
+def _alt(words) -> str:
+    return "|".join(regex.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+@cache
+def rules() -> _Rules:
+    data = load_yaml("link.yaml")
+    return _Rules(
+        regex.compile(rf"^(?:{_alt(data['strip_left'])}|[\s，、：:（(“”\"'])+"),
+        regex.compile(rf"(?:{_alt(data['strip_right'])}|[\s，、：:（(“”\"'])+$"),
+        regex.compile(rf"\s*(?:{_alt(data['enumerators'])})\s*"),
+        {w: level for level, words in data["collective"].items() for w in words},
+        tuple(data["not_subject_before"]),
+        tuple(data["not_subject_suffixes"]),
+        regex.compile(_alt(data["metric_stops"])),
+    )
+
+
+@cache
+def _divisions() -> dict[str, tuple[str, str]]:
+    """Name or short form -> (full name, level) for provinces, prefectures and counties."""
+    rows = read_tsv("divisions.tsv")
+    header = rows[0]
+    idx = {k: header.index(k) for k in ("name", "level", "short")}
+    out: dict[str, tuple[str, str]] = {}
+    rank = {"province": 0, "prefecture": 1, "county": 2}
+    for row in rows[1:]:
+        name, level = row[idx["name"]], row[idx["level"]]
+        short = row[idx["short"]] if len(row) > idx["short"] else ""
+        for key in (name, short):
+            if key and (key not in out or rank[level] < rank[out[key][1]]):
+                out[key] = (name, level)
+    return out
+
+
+def home_regions(mentions: Sequence[Mention]) -> dict[str, str]:
+    """The region the article is about at each level: {"province": "吉林省", "prefecture": …}.
+
+    The most mentioned place of each level wins (ties: the first mentioned); a city or county
+    also counts for its province, as articles about 长春 are articles about 吉林省.
+    """
+    divisions = _divisions()
+    counts: dict[str, Counter] = {"province": Counter(), "prefecture": Counter(), "county": Counter()}
+    first: dict[str, int] = {}
+    for m in mentions:
+        if m.label not in ("LOC", "ORG"):
+            continue
+        for name in _place_prefixes(m.text, divisions):
+            full, level = divisions[name]
+            counts[level][full] += 1
+            first.setdefault(full, m.start)
+    out = {}
+    for level, c in counts.items():
+        if c:
+            out[level] = min(c, key=lambda k: (-c[k], first[k]))
+    return out
+
+
+def _place_prefixes(text: str, divisions: dict[str, tuple[str, str]]) -> list[str]:
+    """Division names at the start of an entity (长春海关 -> 长春, 吉林省商务厅 -> 吉林省)."""
+    for n in range(min(len(text), 9), 1, -1):
+        if text[:n] in divisions:
+            return [text[:n]]
+    return []
+
+
+def _paragraph_starts(text: str) -> list[int]:
+    starts = [0]
+    for m in regex.finditer(r"\n+", text):
+        starts.append(m.end())
+    return starts
+
+
+def _strip(core: str, r: _Rules) -> str:
+    prev = None
+    while prev != core:
+        prev = core
+        core = r.strip_left.sub("", core)
+        core = r.strip_right.sub("", core)
+    return core
+
+
+@cache
+def _pos_tokenizer():
+    """jieba part-of-speech tagging over the project's private tokenizer (loaded on first use)."""
+    import jieba.posseg
+
+    from .nlp import jieba_tokenizer
+
+    return jieba.posseg.POSTokenizer(jieba_tokenizer())
+
+
+_NOMINAL = ("n", "vn", "an", "j", "l", "s", "b", "eng", "nz", "mq", "g")
+
+
+def _is_nominal(flag: str) -> bool:
+    return flag.startswith(_NOMINAL)
+
+
+def _noun_phrase(words: list[tuple[str, str]], from_right: bool) -> str | None:
+    """The noun phrase at the right end (before the number) or the left end (after a count)."""
+    seq = list(reversed(words)) if from_right else list(words)
+    i = 0
+    while i < len(seq) and not _is_nominal(seq[i][1]):
+        i += 1  # trailing verbs and particles before the number (达到, 下降至, 的)
+        if not from_right:
+            return None  # after a count the noun must follow at once (3个海外仓)
+    run: list[tuple[str, str]] = []
+    while i < len(seq):
+        w, f = seq[i]
+        if _is_nominal(f):
+            run.append((w, f))
+        elif f == "c" and i + 1 < len(seq) and _is_nominal(seq[i + 1][1]) and run:
+            run.append((w, f))  # 汽车及零部件出口额
+        else:
+            break
+        i += 1
+    if not run:
+        return None
+    if from_right and len(run) == 1 and len(run[0][0]) <= 2 and i < len(seq) and seq[i][1].startswith("v"):
+        run.append(seq[i])  # a bare noun keeps its verb: 开行数量, 承运货物
+    if from_right:
+        run.reverse()
+    phrase = "".join(w for w, _ in run)
+    return phrase if len(phrase) >= 2 else None
+
+
+def _metric_from_clause(clause: str, r: _Rules) -> str | None:
+    """The noun phrase left in a clause once times, entities and function words are removed."""
+    pieces = [p for p in regex.split(r"\x00+", clause) if p.strip()]
+    if not pieces:
+        return None
+    core = _strip(pieces[-1], r)
+    m = r.metric_stop.search(core)
+    if m:  # 占全省外贸比重: stop words cut the phrase
+        core = _strip(core[: m.start()], r) or _strip(core[m.end():], r)
+    if not core or not regex.search(r"\p{Han}", core) or regex.search(r"\d", core):
+        return None
+    words = [(w.word, w.flag) for w in _pos_tokenizer().lcut(core)]
+    phrase = _noun_phrase(words, from_right=True)
+    if phrase is None or len(phrase) > 16:
+        return None
+    return phrase
+
+
+def _metric_after_count(text: str, q: Quantity, r: _Rules) -> str | None:
+    """3个海外仓, 16个边境口岸: the counted noun right after a classifier."""
+    end = q.end
+    stop = end
+    while stop < len(text) and stop - end < 12 and text[stop] not in "，,；;。！？!?：:、\n（(“":
+        stop += 1
+    if stop == end:
+        return None
+    words = [(w.word, w.flag) for w in _pos_tokenizer().lcut(text[end:stop])]
+    return _noun_phrase(words, from_right=False)
+
+
+def _masked(text: str, start: int, end: int, spans: Sequence[tuple[int, int]]) -> str:
+    """text[start:end] with the given spans blanked out by NULs (kept as piece boundaries)."""
+    chars = list(text[start:end])
+    for s, e in spans:
+        for i in range(max(s, start), min(e, end)):
+            chars[i - start] = "\x00"
+    return "".join(chars)
+
+
+def link(
+    text: str,
+    quantities: Sequence[Quantity],
+    times: Sequence[TimeExpr],
+    mentions: Sequence[Mention],
+    sentences: Sequence[tuple[int, int]],
+) -> list[Context]:
+    """The context of every quantity (same order), all in view coordinates."""
+    r = rules()
+    para_starts = _paragraph_starts(text)
+    sent_starts = [s for s, _ in sentences]
+    periods = [t for t in times if t.role == "period" and t.kind not in ("duration", "relative")]
+    period_ends = [t.end for t in periods]
+    places = [m for m in mentions if m.label in ("LOC", "ORG")]
+    homes = home_regions(mentions)
+    mask_spans = [(t.start, t.end) for t in times] + [(m.start, m.end) for m in mentions]
+    mask_spans += [(q.start, q.end) for q in quantities]
+    out: list[Context] = []
+    prev_q: Quantity | None = None
+    prev_ctx: Context | None = None
+    groups = _enumeration_groups(text, quantities)
+    for i, q in enumerate(quantities):
+        para = para_starts[bisect_right(para_starts, q.start) - 1]
+        si = max(bisect_right(sent_starts, q.start) - 1, 0)
+        sent_start = sentences[si][0] if sentences else 0
+        same_sentence = prev_q is not None and prev_q.start >= sent_start
+        clause_start = _clause_start(text, q.start, sent_start)
+
+        # period: the latest period expression before the number in this paragraph
+        period = None
+        k = bisect_right(period_ends, q.start) - 1
+        while k >= 0 and periods[k].start >= para:
+            period = periods[k]
+            break
+
+        # metric
+        metric = None
+        group = groups.get(i)
+        if group is not None:
+            metric = group
+        else:
+            if q.kind == "count":
+                metric = _metric_after_count(text, q, r)
+            if metric is None:
+                clause = _masked(text, clause_start, q.start, mask_spans)
+                metric = _metric_from_clause(clause, r)
+            if metric is None and same_sentence and prev_ctx is not None and _follows_amount(q, prev_q):
+                metric = prev_ctx.metric
+
+        # subject
+        subject = _subject(text, q, clause_start, sent_start, places, homes, r,
+                           prev_ctx.subject if same_sentence and prev_ctx is not None else None)
+
+        ctx = Context(
+            metric=metric,
+            subject=subject,
+            period_text=period.text if period else None,
+            period_start=period.start_date if period else None,
+            period_end=period.end_date if period else None,
+        )
+        out.append(ctx)
+        prev_q, prev_ctx = q, ctx
+    return out
+
+
+def _clause_start(text: str, pos: int, lo: int) -> int:
+    for i in range(pos - 1, lo - 1, -1):
+        if text[i] in "，,；;。！？!?：:\n":
+            return i + 1
+    return lo
+
+
+def _follows_amount(q: Quantity, prev: Quantity | None) -> bool:
+    """A change (增长18.6%, 增加约2100亿元) following an amount in the same sentence."""
+    return prev is not None and (q.change is not None or q.basis is not None)
+
+
+def _subject(text: str, q: Quantity, clause_start: int, sent_start: int, places: Sequence[Mention],
+             homes: dict[str, str], r: _Rules, previous: str | None) -> str | None:
+    """Whose figure: an entity in the clause, the previous figure's subject in the sentence, the
+    article's region for 全省/我省, or the sentence's topic entity; in their full written form."""
+    def usable(m: Mention) -> bool:
+        if len(m.text) < 2 or m.text.endswith(r.not_subject_suffixes):
+            return False  # 中, 俄 (partners in 中俄, 对韩); 新华社 (the source, not the subject)
+        before = text[max(0, m.start - 2):m.start]
+        return not before.endswith(r.not_subject_before)
+
+    in_clause = [m for m in places if clause_start <= m.start and m.end <= q.start and usable(m)]
+    if in_clause:
+        return _full_name(in_clause[-1].text)
+    if previous is not None:
+        return previous
+    for word, level in r.collective.items():
+        if text.rfind(word, sent_start, q.start) >= 0 and level in homes:
+            return homes[level]
+    in_sentence = [m for m in places if sent_start <= m.start and m.end <= q.start and usable(m)]
+    if in_sentence:
+        return _full_name(in_sentence[0].text)
+    return None
+
+
+def _full_name(name: str) -> str:
+    """长春 -> 长春市, 吉林 -> 吉林省: a division's short form is written out in full."""
+    full = _divisions().get(name)
+    return full[0] if full else name
+
+
+def _enumeration_groups(text: str, quantities: Sequence[Quantity]) -> dict[int, str]:
+    """Metrics for parallel enumerations: A、B和C分别增长x、y和z pairs items with numbers in order."""
+    r = rules()
+    out: dict[int, str] = {}
+    i = 0
+    n = len(quantities)
+    while i < n:
+        j = i
+        while j + 1 < n and regex.fullmatch(r"\s*(?:、|和|与|及|以及)?\s*", text[quantities[j].end:quantities[j + 1].start]):
+            j += 1
+        if j > i:
+            clause_start = _clause_start(text, quantities[i].start, 0)
+            prefix = text[clause_start:quantities[i].start]
+            k = prefix.rfind("分别")
+            if k >= 0:
+                head = prefix[:k]
+                items = [x for x in r.enum_split.split(_strip(head, r)) if x]
+                if len(items) == j - i + 1:
+                    for off, item in enumerate(items):
+                        item = _strip(item, r)
+                        if item:
+                            out[i + off] = item
+        i = j + 1
+    return out
