@@ -245,6 +245,7 @@ def link(
     homes = home_regions(mentions)
     mask_spans = [(t.start, t.end) for t in times] + [(m.start, m.end) for m in mentions]
     mask_spans += [(q.start, q.end) for q in quantities]
+    headline_end, headline_period = _headline_period(text, periods)
     out: list[Context] = []
     prev_q: Quantity | None = None
     prev_ctx: Context | None = None
@@ -256,12 +257,20 @@ def link(
         same_sentence = prev_q is not None and prev_q.start >= sent_start
         clause_start = _clause_start(text, q.start, sent_start)
 
-        # period: the latest period expression before the number in this paragraph
+        # period: the latest period expression before the number in its paragraph; a single day
+        # (5月21日) is an event's date and holds only within its sentence; failing both, the
+        # period named in the headline governs the article (1-8月全省规模以上工业增加值…)
         period = None
         k = bisect_right(period_ends, q.start) - 1
         while k >= 0 and periods[k].start >= para:
-            period = periods[k]
+            t = periods[k]
+            if t.grain == "day" and t.start < sent_start:
+                k -= 1
+                continue
+            period = t
             break
+        if period is None and headline_period is not None and q.start >= headline_end:
+            period = headline_period
 
         # metric
         metric = None
@@ -291,6 +300,19 @@ def link(
         out.append(ctx)
         prev_q, prev_ctx = q, ctx
     return out
+
+
+def _headline_period(text: str, periods: Sequence[TimeExpr]) -> tuple[int, TimeExpr | None]:
+    """The end of the headline (first non-empty line, if short and not a sentence) and the period
+    it names, if any."""
+    start = len(text) - len(text.lstrip())
+    end = text.find("\n", start)
+    end = len(text) if end < 0 else end
+    line = text[start:end].strip()
+    if not line or len(line) > 60 or line.endswith(("。", "！", "？")):
+        return 0, None
+    named = [t for t in periods if start <= t.start and t.end <= end and t.grain != "day"]
+    return end, (named[-1] if named else None)
 
 
 def _clause_start(text: str, pos: int, lo: int) -> int:
