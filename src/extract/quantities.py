@@ -61,7 +61,9 @@ class _Rules:
     idiom_re: regex.Pattern
     verb_re: regex.Pattern
     gap_re: regex.Pattern
+    strict_gap_re: regex.Pattern
     gap_max: int
+    compounds: tuple[str, ...]
     basis_re: regex.Pattern
     basis_of: dict[str, str]
     fan_re: regex.Pattern
@@ -82,6 +84,7 @@ def rules() -> _Rules:
     ch = load_yaml("changes.yaml")
     verbs = (
         f"(?P<skip>{_alternation(ch['not_change'])})"
+        f"|(?P<direct>{_alternation(ch['direct_only'])})"
         f"|(?P<up>{_alternation(ch['change']['up'])})"
         f"|(?P<down>{_alternation(ch['change']['down'])})"
     )
@@ -91,7 +94,9 @@ def rules() -> _Rules:
         regex.compile(_alternation(idioms)),
         regex.compile(verbs),
         regex.compile(f"(?:{_alternation(ch['gap'])}|\\s|(?!{_alternation(ch['gap_stops'])})\\p{{Han}})*"),
+        regex.compile(f"(?:{_alternation(ch['gap'])}|\\s)*"),
         int(ch["gap_max"]),
+        tuple(ch["verb_compounds"]),
         regex.compile(_alternation(basis_of)),
         basis_of,
         regex.compile(r"翻(?:了)?(?:(?P<n>[一两二三四五六\d])番|一?倍|番)"),
@@ -228,6 +233,8 @@ def _read(text: str, m: regex.Match, num: Number | None = None) -> _Reading | No
         return None  # 三分之一吨: too rare to guess; fractions stand alone as shares
     if num.bare_digit and (run == "二" or (run in "一壹" and unit.kind == "count")):
         return None  # 一名男子 (a man), 二次 (secondary): not counts
+    if unit.surface in ("名", "位") and num.start > 0 and text[num.start - 1] in "前后":
+        return None  # 稳居全国前五名: a rank
     end = pos + len(unit.surface)
     amount = abs(num.value)
     if (text.startswith("半", end) and not any(c in grammar().big for c in num.text)
@@ -351,7 +358,10 @@ def _lone_magnitude_after_approx(text: str, m: regex.Match) -> Number | None:
     if not run or len(run) != 1 or run not in g.small and run not in g.big or m.group("sign"):
         return None
     if _prefix(text, m.start())[0] is None:
-        return None
+        # 亿元以上工业企业: a lone magnitude with a unit and an approximation word after it
+        units = [u for u in units_at(text, m.end()) if u.kind != "time"]
+        if not units or run not in g.big or _suffix(text, m.end() + len(units[0].surface))[0] is None:
+            return None
     value = D(g.small.get(run) or g.big[run])
     return Number(m.start(), m.end(), run, value, magnitude=True)
 
@@ -423,6 +433,8 @@ def _multiples_fan(text: str) -> list[Quantity]:
 # --- change and basis ------------------------------------------------------------------------
 
 _ENUM_RE = regex.compile(r"\s*(?:、|和|与|及|以及|或)?\s*")
+# 新增147个教学班、6960个学位: the counted noun may stand between enumerated counts
+_COUNTED_ENUM_RE = regex.compile(r"(?:(?![的是为])\p{Han}){1,6}(?:、|和|与|及|以及)")
 
 
 def _assign_changes(text: str, quantities: list[Quantity]) -> list[Quantity]:
@@ -443,13 +455,19 @@ def _assign_changes(text: str, quantities: list[Quantity]) -> list[Quantity]:
             continue
         cs, _ = clause_bounds(text, q.start)
         change = basis = None
-        if prev is not None and prev.end >= cs and _ENUM_RE.fullmatch(text, prev.end, q.start):
+        if prev is not None and prev.end >= cs and (
+                _ENUM_RE.fullmatch(text, prev.end, q.start)
+                or prev.kind == "count" and _COUNTED_ENUM_RE.fullmatch(text, prev.end, q.start)):
             change, basis = prev.change, prev.basis
         else:
             last = None
             for vm in r.verb_re.finditer(text, cs, q.start):
                 last = vm
-            if (last is not None and last.lastgroup != "skip" and q.start - last.end() <= r.gap_max
+            if last is not None and last.lastgroup == "direct":
+                if r.strict_gap_re.fullmatch(text, last.end(), q.start):
+                    change = "up"
+            elif (last is not None and last.lastgroup != "skip" and q.start - last.end() <= r.gap_max
+                    and not text.startswith(r.compounds, last.end())
                     and r.gap_re.fullmatch(text, last.end(), q.start)):
                 change = last.lastgroup
             for bm in r.basis_re.finditer(text, cs, q.start):
