@@ -191,10 +191,16 @@ def _noun_phrase(words: list[tuple[str, str]], from_right: bool) -> str | None:
 
 def _metric_from_clause(clause: str, r: _Rules) -> str | None:
     """The noun phrase left in a clause once times, entities and function words are removed."""
-    pieces = [p for p in regex.split(r"\x00+", clause) if p.strip()]
-    if not pieces:
-        return None
-    core = _strip(pieces[-1], r)
+    for piece in reversed([p for p in regex.split(r"\x00+", clause) if p.strip()]):
+        core = _strip(piece, r)
+        if core:
+            phrase = _metric_from_core(core, r)
+            if phrase is not None:
+                return phrase  # else look before the masked name or time: 中欧班列(长春)开行
+    return None
+
+
+def _metric_from_core(core: str, r: _Rules) -> str | None:
     m = r.metric_stop.search(core)
     if m:  # 占全省外贸比重: stop words cut the phrase
         core = _strip(core[: m.start()], r) or _strip(core[m.end():], r)
@@ -324,7 +330,8 @@ def _clause_start(text: str, pos: int, lo: int) -> int:
 
 def _follows_amount(q: Quantity, prev: Quantity | None) -> bool:
     """A change (增长18.6%, 增加约2100亿元) following an amount in the same sentence."""
-    return prev is not None and (q.change is not None or q.basis is not None)
+    return prev is not None and (q.change is not None or (
+        q.basis is not None and q.kind in ("percent", "multiple", "pp")))
 
 
 def _subject(text: str, q: Quantity, clause_start: int, sent_start: int, places: Sequence[Mention],

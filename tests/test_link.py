@@ -1,0 +1,84 @@
+"""Linking numbers to metric, subject and period: hand-written cases from issue 4.
+
+Entity mentions are given by hand here (the NER has its own tests), so these tests pin the
+linking rules themselves.
+"""
+
+from datetime import date
+
+import regex
+
+from extract.link import Mention, link
+from extract.quantities import find_quantities
+from extract.textview import sentence_spans
+from extract.timex import find_times
+
+
+def _mentions(text: str, names: dict[str, str]) -> list[Mention]:
+    out = []
+    for name, label in names.items():
+        for m in regex.finditer(regex.escape(name), text):
+            out.append(Mention(m.start(), m.end(), name, label))
+    return sorted(out, key=lambda m: m.start)
+
+
+def _link(text: str, names: dict[str, str] | None = None, ref: date | None = date(2026, 5, 21)):
+    qs = find_quantities(text)
+    ctxs = link(text, qs, find_times(text, ref), _mentions(text, names or {}), sentence_spans(text))
+    return {q.text: c for q, c in zip(qs, ctxs)}
+
+
+def test_amount_and_its_growth_rate_share_metric_subject_and_period() -> None:
+    text = "吉林省商务厅介绍，“十四五”期间，全省累计进出口总额达8144亿元，年均增长5.1%。"
+    ctx = _link(text, {"吉林省商务厅": "ORG"})
+    for surface in ("8144亿元", "5.1%"):
+        assert ctx[surface].metric == "进出口总额"
+        assert ctx[surface].subject == "吉林省"  # 全省 -> the province the article is about
+        assert (ctx[surface].period_start, ctx[surface].period_end) == (date(2021, 1, 1), date(2025, 12, 31))
+
+
+def test_growth_rate_takes_the_metric_of_the_amount_it_follows() -> None:
+    ctx = _link("2025年，出口20310.4亿元，增长18.6%；进口1000亿元，下降3%。")
+    assert ctx["20310.4亿元"].metric == ctx["18.6%"].metric == "出口"
+    assert ctx["1000亿元"].metric == ctx["3%"].metric == "进口"
+
+
+def test_parallel_enumeration_pairs_items_in_order() -> None:
+    ctx = _link("一般贸易、加工贸易和保税物流分别增长18.4%、14%和9.2%。")
+    assert [ctx[s].metric for s in ("18.4%", "14%", "9.2%")] == ["一般贸易", "加工贸易", "保税物流"]
+
+
+def test_period_is_carried_through_the_paragraph_until_a_new_one() -> None:
+    text = "今年一季度，全市实现营业收入5亿元。利润总额1亿元。\n上半年，出口额3亿元。"
+    ctx = _link(text, ref=date(2026, 7, 10))
+    assert ctx["1亿元"].period_text == "今年一季度"
+    assert (ctx["1亿元"].period_start, ctx["1亿元"].period_end) == (date(2026, 1, 1), date(2026, 3, 31))
+    assert ctx["3亿元"].period_text == "上半年"
+
+
+def test_a_new_paragraph_without_a_period_gets_none_unless_the_headline_names_one() -> None:
+    plain = _link("今年一季度，营业收入5亿元。\n目前，全市共有企业300家。")
+    assert plain["300家"].period_text is None
+    headed = _link("1-8月全省工业增加值同比增长6.8%\n\n重点企业营业收入5亿元。", ref=date(2025, 9, 18))
+    assert headed["5亿元"].period_text == "1-8月"
+    assert headed["5亿元"].period_end == date(2025, 8, 31)
+
+
+def test_a_day_is_an_event_date_not_a_period_for_later_sentences() -> None:
+    ctx = _link("5月21日，吉林省召开发布会。全省共有口岸18个。", {"吉林省": "LOC"})
+    assert ctx["18个"].period_text is None
+
+
+def test_a_partner_place_is_not_the_subject() -> None:
+    ctx = _link("吉林省对俄进出口额达120亿元。", {"吉林省": "LOC", "俄": "LOC"})
+    assert ctx["120亿元"].subject == "吉林省"
+
+
+def test_short_forms_are_written_out_in_full() -> None:
+    ctx = _link("一季度，长春汽车产量达到20万辆。", {"长春": "LOC"})
+    assert ctx["20万辆"].subject == "长春市"
+
+
+def test_nothing_is_guessed_without_support() -> None:
+    ctx = _link("这是一个很好的开始，共计3个。")
+    assert ctx["3个"].subject is None and ctx["3个"].period_text is None
