@@ -225,12 +225,20 @@ def _metric_after_count(text: str, q: Quantity, r: _Rules) -> str | None:
     return _noun_phrase(words, from_right=False)
 
 
-def _masked(text: str, start: int, end: int, spans: Sequence[tuple[int, int]]) -> str:
-    """text[start:end] with the given spans blanked out by NULs (kept as piece boundaries)."""
+def _masked(text: str, start: int, end: int, spans: Sequence[tuple[int, int]],
+            span_starts: Sequence[int]) -> str:
+    """text[start:end] with the sorted ``spans`` blanked out by NULs (kept as piece boundaries).
+
+    Spans are never longer than a sentence, so only those starting in the 200 characters before
+    ``start`` can reach into the clause.
+    """
     chars = list(text[start:end])
-    for s, e in spans:
-        for i in range(max(s, start), min(e, end)):
-            chars[i - start] = "\x00"
+    i = bisect_right(span_starts, start - 200)
+    while i < len(spans) and spans[i][0] < end:
+        s, e = spans[i]
+        for k in range(max(s, start), min(e, end)):
+            chars[k - start] = "\x00"
+        i += 1
     return "".join(chars)
 
 
@@ -247,10 +255,13 @@ def link(
     sent_starts = [s for s, _ in sentences]
     periods = [t for t in times if t.role == "period" and t.kind not in ("duration", "relative")]
     period_ends = [t.end for t in periods]
-    places = [m for m in mentions if m.label in ("LOC", "ORG")]
+    places = sorted((m for m in mentions if m.label in ("LOC", "ORG")), key=lambda m: m.start)
+    place_starts = [m.start for m in places]
     homes = home_regions(mentions)
     mask_spans = [(t.start, t.end) for t in times] + [(m.start, m.end) for m in mentions]
     mask_spans += [(q.start, q.end) for q in quantities]
+    mask_spans.sort()
+    mask_starts = [s for s, _ in mask_spans]
     headline_end, headline_period = _headline_period(text, periods)
     out: list[Context] = []
     prev_q: Quantity | None = None
@@ -287,13 +298,14 @@ def link(
             if q.kind == "count":
                 metric = _metric_after_count(text, q, r)
             if metric is None:
-                clause = _masked(text, clause_start, q.start, mask_spans)
+                clause = _masked(text, clause_start, q.start, mask_spans, mask_starts)
                 metric = _metric_from_clause(clause, r)
             if metric is None and same_sentence and prev_ctx is not None and _follows_amount(q, prev_q):
                 metric = prev_ctx.metric
 
         # subject
-        subject = _subject(text, q, clause_start, sent_start, places, homes, r,
+        lo, hi = bisect_right(place_starts, sent_start - 1), bisect_right(place_starts, q.start)
+        subject = _subject(text, q, clause_start, sent_start, places[lo:hi], homes, r,
                            prev_ctx.subject if same_sentence and prev_ctx is not None else None)
 
         ctx = Context(
