@@ -90,7 +90,7 @@ FOUND = [
     ("上月", "上月", "month", D(2026, 4, 1), D(2026, 4, 30)),
     ("上个月", "上个月", "month", D(2026, 4, 1), D(2026, 4, 30)),
     ("年内", "年内", "year", D(2026, 1, 1), D(2026, 12, 31)),
-    ("年底前完成", "年底前", "by", None, D(2026, 12, 31)),
+    ("年底前完成", "年底前", "by", D(2026, 12, 31), D(2026, 12, 31)),
     ("年末", "年末", "date", D(2026, 12, 31), D(2026, 12, 31)),
     ("年初", "年初", "date", D(2026, 1, 1), D(2026, 1, 1)),
     ("月底", "月底", "date", D(2026, 5, 31), D(2026, 5, 31)),
@@ -119,11 +119,12 @@ FOUND = [
     ("十四五以来", "十四五以来", "since", D(2021, 1, 1), REF),
     ("到十五五末期", "到十五五末期", "by", D(2030, 1, 1), D(2030, 12, 31)),
     # by, since, from
-    ("截至6月底", "截至6月底", "by", None, D(2026, 6, 30)),
-    ("截至2025年末", "截至2025年末", "by", None, D(2025, 12, 31)),
-    ("截至目前", "截至目前", "by", None, REF),
+    ("截至6月底", "截至6月底", "by", D(2026, 6, 30), D(2026, 6, 30)),
+    ("截至2025年末", "截至2025年末", "by", D(2025, 12, 31), D(2025, 12, 31)),
+    ("截至2025年", "截至2025年", "by", D(2025, 12, 31), D(2025, 12, 31)),
+    ("截至目前", "截至目前", "by", REF, REF),
     ("到2025年，全省", "到2025年", "by", D(2025, 1, 1), D(2025, 12, 31)),
-    ("2030年前实现碳达峰", "2030年前", "by", None, D(2030, 12, 31)),
+    ("2030年前实现碳达峰", "2030年前", "by", D(2030, 12, 31), D(2030, 12, 31)),
     ("2000年以前", "2000年以前", "by", None, D(1999, 12, 31)),
     ("2021年以来", "2021年以来", "since", D(2021, 1, 1), REF),
     ("2021年至今", "2021年至今", "since", D(2021, 1, 1), REF),
@@ -239,7 +240,7 @@ def test_year_comes_from_the_paragraph():
 
 
 def test_context_stops_at_a_paragraph_break():
-    text = "2025年，全省进出口增长。\n一季度增长3%。"
+    text = "全省外贸稳中有进\n2025年，全省进出口增长。\n一季度增长3%。"
     q = one(text, REF, "一季度")
     assert (q.start_date, q.resolved_by) == (D(2026, 1, 1), "ref")
 
@@ -292,8 +293,27 @@ def test_compared_against_periods_are_baselines():
 
 
 def test_same_period_alone_is_the_period_in_force():
+    text = "2025年1月至10月，全省工业增长11%。同期，全省出口增长"
+    t = one(text, REF, "同期")
+    assert (t.kind, t.role, t.start_date, t.end_date) == (
+        "relative",
+        "period",
+        D(2025, 1, 1),
+        D(2025, 10, 31),
+    )
+    # with nothing named before it in the paragraph: no dates
     t = one("同期，全省出口增长", REF)
-    assert t.kind == "relative" and t.role == "period"
+    assert t.start_date is None and t.resolved_by is None
+
+
+def test_title_year_for_paragraphs_without_one():
+    text = "某市2025年国民经济和社会发展统计公报\n\n全年地区生产总值增长5%。年末常住人口100万人。"
+    ref = D(2026, 3, 28)
+    assert one(text, ref, "全年").start_date == D(2025, 1, 1)
+    assert one(text, ref, "年末").start_date == D(2025, 12, 31)
+    # a historical year in the title is not the year of the report
+    text = "1953年建厂的老厂焕发新活力\n\n全年产值增长5%。"
+    assert one(text, ref, "全年").start_date == D(2026, 1, 1)
 
 
 def test_change_verbs_do_not_make_by_dates():
@@ -369,6 +389,12 @@ def test_document_date(text, date, source):
 )
 def test_document_date_not_guessed(text):
     assert document_date(text) == (None, None)
+
+
+def test_credit_line_date_at_the_end():
+    body = "全县粮食总产量再创新高，" * 30 + "\n"
+    text = body + "\n（某县融媒体中心 二〇二五年十月十五日）\n"
+    assert document_date(text) == (D(2025, 10, 15), "text:signature")
 
 
 def test_signature_date_at_the_end():

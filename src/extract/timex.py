@@ -23,22 +23,29 @@ Resolution rules (all end dates are inclusive)
 * Relative words (今年, 去年, 上年, 本月, 昨天, 上周, 本季度) are resolved against ``ref``.
 * Context words (当年, 同年, 次年, 当月) take the year (month) of the last period named before them
   in the same paragraph; without one their dates stay None.
-* A period written without its year (一季度, 5月21日, 1-8月, 上半年) takes the year of the last
+* A period written without its year (一季度, 5月21日, 1-8月, 上半年, 全年) takes the year of the last
   single-year period named before it in the same paragraph (2025年……一季度 -> 2025); failing
-  that, the instance nearest to ``ref`` among the ref year and the year before (so in an article of
+  that, the one year the title line names, if it is the ref year or the year before (a bulletin
+  titled 2025年…统计公报 and dated March 2026: 全年 -> 2025, 年末 -> 2025-12-31); failing that,
+  the instance nearest to ``ref`` among the ref year and the year before (so in an article of
   2026-02-10, 四季度 is 2025 Q4 and 6月1日 is 2026-06-01; ties go to the ref year). A bare day
   (21日) likewise takes the month from context, else the nearest of the ref month and the month
-  before. An impossible date (2月30日) is still a time expression, with dates None.
-* "by" dates: 截至X / 至X / 直到X bound the end only: start None, end = end of X (截至6月底 ->
-  None..06-30; 截至目前 -> None..ref). 到X is a target: the period X itself (到2025年 -> 2025,
-  到十五五末期 -> 2030). X前 is "by X" (2030年前 -> None..2030-12-31); X以前/之前 is "before X"
-  (None..the day before X starts).
+  before. 年底/年初/月底 written alone take the context's or ref's own year (month), never the
+  previous one (年底前 in May is this December). An impossible date (2月30日) is still a time
+  expression, with dates None.
+* "by" dates name a moment: 截至X / 至X / 直到X / X前 -> start = end = the last day of X
+  (截至6月底 -> 06-30..06-30, 截至2025年末 -> 2025-12-31, 截至目前 -> ref..ref, 2030年前 ->
+  2030-12-31): the figure is a level or a running total at that moment, and the text does not say
+  when the running total started. 到X is a target: the period X itself (到2025年 -> 2025, 到十五五末期
+  -> 2030). X以前/之前 is "before X": None..the day before X starts.
 * X以来 / X至今: start of X .. ref (end None without ref). X起 / X以后: start of X .. None.
 * Windows: 近三年 / 过去十年 / 三年来 -> the N units before ref (ref-N .. ref-1 day); 未来两天 / 今后五年 ->
   the N units after ref. Durations (三年, 两个小时, 15日内) have no dates, only ``duration`` (ISO 8601).
-* 去年同期 / 上年同期 / 同期: kind ``relative``, dates None (they name "the same period" of another
-  year, which only the governing period can fix). After 比/较/与 an expression has role
-  ``baseline``: it is the compared-against period of a growth rate, not the period of the number.
+* 去年同期 / 上年同期: kind ``relative``, role ``baseline``, dates None (the same period of another
+  year: only the compared figure's own period could fix it). 同期 alone (同期，全省……) is the period
+  in force: the dates of the last period named in the paragraph. After 比/较/与 an expression has
+  role ``baseline``: it is the compared-against period of a growth rate, not the period of the
+  number.
 * Two-digit years: below 50 -> 20xx, else 19xx (07年 -> 2007, 89 -> 1989).
 """
 
@@ -369,6 +376,7 @@ class _Grammar:
                 self.suffixes[w] = mod
         self.suffix_re = regex.compile(rf"{sp}(?P<w>{_alt(self.suffixes)})")
         self.target_after_re = regex.compile(_alt(rules["target_after"]))
+        self.coordination_re = regex.compile(rf"{sp}{_alt(rules['coordination'])}{sp}")
 
         # (name, pattern, priority, builder, trigger, chars before, chars after). Every match of a
         # family contains one of its trigger characters, and lies within (before, after) of it:
@@ -486,7 +494,7 @@ class _Grammar:
                 return None
             if g["mrc"] in self.r["list_connectors"] and spec.m2 != spec.m1 + 1:
                 return None
-            if spec.m2 <= spec.m1 and not g["mrc"] in ("至", "到"):
+            if spec.m2 <= spec.m1 and g["mrc"] not in ("至", "到"):
                 return None
             kind, grain = "range", "month"
         elif g.get("q1") is not None:
@@ -964,22 +972,56 @@ def _nearest(fn: Callable[[int], tuple[date, date] | None], here: int, back: int
 
 
 class _Ctx:
-    """Year and month of the last single-year period in the current paragraph. Paragraph breaks
-    are looked up by bisection in the newline offsets, so a huge one-line text stays linear."""
+    """What a year-free expression can lean on: the year (and month) of the last single-year
+    period in the current paragraph, the last period of any length there (for 同期), and the year
+    the title names. Paragraph breaks are looked up by bisection in the newline offsets, so a huge
+    one-line text stays linear."""
 
-    __slots__ = ("end", "newlines", "year", "ym")
+    __slots__ = ("end", "newlines", "span", "span_end", "title_year", "year", "ym")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, ref: date | None) -> None:
         self.year: int | None = None
         self.ym: tuple[int, int] | None = None
         self.end = 0
+        self.span: tuple[date, date] | None = None
+        self.span_end = 0
         self.newlines = [m.start() for m in _NEWLINE.finditer(text)] if "\n" in text else []
+        self.title_year = _title_year(text, ref, self.newlines)
 
-    def valid(self, pos: int) -> bool:
-        if self.year is None:
-            return False
-        i = bisect.bisect_left(self.newlines, self.end)
+    def same_paragraph(self, end: int, pos: int) -> bool:
+        i = bisect.bisect_left(self.newlines, end)
         return i == len(self.newlines) or self.newlines[i] >= pos
+
+    def year_at(self, pos: int) -> tuple[int | None, tuple[int, int] | None]:
+        if self.year is not None and self.same_paragraph(self.end, pos):
+            return self.year, self.ym
+        return self.title_year, None
+
+    def span_at(self, pos: int) -> tuple[date, date] | None:
+        if self.span is not None and self.same_paragraph(self.span_end, pos):
+            return self.span
+        return None
+
+
+def _title_year(text: str, ref: date | None, newlines: list[int]) -> int | None:
+    """The one year a title line names (四平市2025年国民经济和社会发展统计公报), if it is the
+    document's year or the one before: the year of the paragraphs that name none."""
+    if not newlines:
+        return None
+    title = text[: newlines[0]]
+    if not title.strip() or len(title) > 80 or "。" in title:
+        return None  # a sentence, not a title
+    years = {
+        c.data.y
+        for c in _scan(title)
+        if c.fam == "cal" and isinstance(c.data, _Cal) and c.data.y is not None and c.mod is None
+    }
+    if len(years) != 1:
+        return None
+    y = years.pop()
+    if ref is not None and y not in (ref.year, ref.year - 1):
+        return None
+    return y
 
 
 _NEWLINE = regex.compile("\n")
@@ -1182,9 +1224,7 @@ def _resolve_decade(data, ref: date | None):
 
 
 def _resolve(c: _Cand, ref: date | None, ctx: _Ctx, text: str):
-    ok = ctx.valid(c.start)
-    cy = ctx.year if ok else None
-    cym = ctx.ym if ok else None
+    cy, cym = ctx.year_at(c.start)
     if c.fam == "cal":
         return _resolve_cal(c.data, ref, cy, cym)
     if c.fam == "range":
@@ -1205,7 +1245,10 @@ def _resolve(c: _Cand, ref: date | None, ctx: _Ctx, text: str):
     if c.fam == "window":
         return _resolve_window(c.data, ref)
     if c.fam == "now":
-        return (None, ref, "ref") if ref else (None, None, None)
+        return (ref, ref, "ref") if ref else (None, None, None)
+    if c.fam == "base" and c.role == "period" and c.data is None:
+        span = ctx.span_at(c.start)  # 同期 alone: the period in force
+        return (span[0], span[1], "context") if span else (None, None, None)
     return None, None, None
 
 
@@ -1224,7 +1267,7 @@ def _modify(c: _Cand, a, b, by, ref):
     if mod == "from":
         return a, None, by
     if mod in ("asof", "by"):
-        return None, b, by
+        return (b, b, by) if b else (None, None, None)
     if mod == "before":
         return (None, a - _dt.timedelta(days=1), by) if a else (None, None, None)
     return a, b, by  # target: the period itself
@@ -1238,7 +1281,7 @@ def find_times(text: str, ref: date | None = None) -> list[TimeExpr]:
     if isinstance(ref, _dt.datetime):
         ref = ref.date()
     out: list[TimeExpr] = []
-    ctx = _Ctx(text)
+    ctx = _Ctx(text, ref)
     for c in _scan(text):
         a, b, by = _resolve(c, ref, ctx, text)
         a, b, by = _modify(c, a, b, by, ref)
@@ -1272,6 +1315,8 @@ def find_times(text: str, ref: date | None = None) -> list[TimeExpr]:
             ctx.year = a.year
             ctx.ym = (a.year, a.month) if (a.month == b.month) else None
             ctx.end = c.end
+        if c.role == "period" and a is not None and b is not None and c.fam not in ("window", "now"):
+            ctx.span, ctx.span_end = (a, b), c.end
     return out
 
 
@@ -1380,11 +1425,15 @@ def document_date(text: str) -> tuple[date | None, str | None]:
             except ValueError:
                 return None, None
         return None, None
+    credit = int(G.dd["credit_line_chars"])
     for ln in reversed(text[tail_start:].split("\n")):
         s = ln.strip().strip("（）()[]【】 \u3000")
         cs = _scan(s) if s else []
-        if len(cs) == 1 and cs[0].start == 0 and cs[0].end == len(s):
-            d = _full_date(cs[0])
+        if not cs or cs[-1].end != len(s):
+            continue
+        # a date alone on its line, or closing a short credit line (（某某融媒体中心 2025年10月15日）)
+        if (len(cs) == 1 and cs[0].start == 0) or len(s) <= credit:
+            d = _full_date(cs[-1])
             if d is not None:
                 return d, "text:signature"
     return None, None
@@ -1406,15 +1455,21 @@ def _tail_start(text: str, n: int) -> int:
 
 
 def _latest_year(G: _Grammar, text: str) -> int | None:
-    best = None
-    for c in _scan(text):
+    """The latest full year the article names as a period of its own (not a target), plus one when
+    that year is set beside 今年 (2025年和今年一季度: this year is not 2025, so it is the next)."""
+    cands = _scan(text)
+    best: _Cand | None = None
+    for c in cands:
         if c.fam != "cal" or not isinstance(c.data, _Cal) or c.data.y is None:
             continue
-        if c.mod in ("target", "by", "before", "from"):
+        if c.mod in ("target", "by", "before", "from") or G.target_after_re.match(text, c.end):
             continue
-        if G.target_after_re.match(text, c.end):
-            continue
-        y = c.data.y
-        if best is None or y > best:
-            best = y
-    return best
+        if best is None or c.data.y > best.data.y:
+            best = c
+    if best is None:
+        return None
+    for c in cands:
+        this_year = c.fam == "cal" and isinstance(c.data, _Cal) and c.data.yo == 0 and c.data.y is None
+        if this_year and c.start >= best.end and G.coordination_re.fullmatch(text, best.end, c.start):
+            return best.data.y + 1
+    return best.data.y
