@@ -230,12 +230,17 @@ def _evaluate_int(tokens: list[tuple[str, object]]) -> Decimal:
     return section + sum((v for v, _ in groups), D(0))
 
 
+_PLAIN_ARABIC = regex.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+
+
 def parse_run(s: str) -> tuple[Decimal, Decimal | None, bool]:
     """Value of one numeral run: (value, high end for adjacent-digit ranges, vague?).
 
     Raises NotANumber for strings that are not numerals (a lone magnitude such as 千 or 万,
     a run starting with a vague digit such as 几十, digits mixed badly).
     """
+    if s.isascii() and _PLAIN_ARABIC.fullmatch(s):
+        return D(s.replace(",", "")), None, False  # the common case: 8144, 5.1, 102,242
     g = grammar()
     toks = _tokens(s, g)
     if not toks:
