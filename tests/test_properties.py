@@ -1,6 +1,7 @@
 """Properties over arbitrary text: never raises, offsets always valid, same input same output."""
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from extract.pipeline import extract_document
 

@@ -1,6 +1,7 @@
 """The cleaned view and its map back to the original text."""
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extract.textview import make_view, sentence_spans
 

@@ -128,9 +128,7 @@ def make_view(original: str) -> TextView:
     edits: list[tuple[int, int, str]] = []
     for m in _EDIT_RE.finditer(original):
         kind = m.lastgroup
-        if kind == "zw":
-            edits.append((m.start(), m.end(), ""))
-        elif kind == "script":
+        if kind == "zw" or kind == "script":
             edits.append((m.start(), m.end(), ""))
         elif kind == "tag":
             edits.append((m.start(), m.end(), "\n" if _BLOCK_TAGS.match(m.group(0)) else ""))
