@@ -100,6 +100,9 @@ FOUND = [
     ("下周", "下周", "week", D(2026, 5, 25), D(2026, 5, 31)),
     ("本季度", "本季度", "quarter", D(2026, 4, 1), D(2026, 6, 30)),
     ("今年以来", "今年以来", "since", D(2026, 1, 1), REF),
+    ("10月份以来", "10月份以来", "since", D(2025, 10, 1), REF),  # since: the last October begun
+    ("截至今年6月底", "截至今年6月底", "by", D(2026, 6, 30), D(2026, 6, 30)),
+    ("今明两年", "今明两年", "range", D(2026, 1, 1), D(2027, 12, 31)),
     # five-year plans
     ("十四五期间", "十四五期间", "plan", D(2021, 1, 1), D(2025, 12, 31)),
     ("“十四五”期间", "“十四五”期间", "plan", D(2021, 1, 1), D(2025, 12, 31)),
@@ -251,6 +254,14 @@ def test_context_words_take_the_year_named_before():
     assert one(text, REF, "次年").start_date == D(2025, 1, 1)
     # 当年 with nothing before it: no guess
     t = one("当年实现利润", REF)
+    assert t.start_date is None and t.resolved_by is None
+
+
+def test_context_days_take_the_day_named_before():
+    text = "5月20日，省里召开会议。\n当天，全省签约。次日开工。"
+    assert one(text, REF, "当天").start_date == D(2026, 5, 20)
+    assert one(text, REF, "次日").start_date == D(2026, 5, 21)
+    t = one("当天，全省签约。", REF)
     assert t.start_date is None and t.resolved_by is None
 
 

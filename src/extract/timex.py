@@ -311,6 +311,8 @@ class _Grammar:
         self.ctx_months = dict(rules["context_months"])
         self.rel_quarters = dict(rules["relative_quarters"])
         self.rel_days = dict(rules["relative_days"])
+        self.ctx_days = dict(rules["context_days"])
+        self.rel_year_ranges = {k: (int(v[0]), int(v[1])) for k, v in rules["relative_year_ranges"].items()}
         self.week_prefixes = dict(rules["week_prefixes"])
         self.weekdays = dict(rules["weekdays"])
         self.weekend = rules["weekend"]
@@ -320,6 +322,8 @@ class _Grammar:
         wd = "[" + "".join(self.weekdays) + "]"
         rel = (
             rf"(?P<rd>{_alt(self.rel_days)})"
+            rf"|(?P<cdy>{_alt(self.ctx_days)})"
+            rf"|(?P<ryr>{_alt(self.rel_year_ranges)})"
             rf"|(?P<rq>{_alt(self.rel_quarters)})"
             rf"|(?P<ty>{_alt(rules['this_year_words'])})"
             rf"|(?P<wp>{_alt(self.week_prefixes)})(?:{ww})(?:(?P<wd>{wd})|(?P<we>{regex.escape(self.weekend)}))?"
@@ -672,6 +676,11 @@ class _Grammar:
         s, e = m.start(), m.end()
         if g.get("rd"):
             return _Cand(s, e, "rel", 1, "date", "day", ("day", int(self.rel_days[g["rd"]])))
+        if g.get("cdy"):
+            return _Cand(s, e, "rel", 0, "date", "day", ("ctxday", int(self.ctx_days[g["cdy"]])))
+        if g.get("ryr"):
+            a, b = self.rel_year_ranges[g["ryr"]]
+            return _Cand(s, e, "range", 0, "range", "year", (_Cal(yo=a), _Cal(yo=b)))
         if g.get("rq"):
             return _Cand(s, e, "rel", 1, "quarter", "quarter", ("quarter", int(self.rel_quarters[g["rq"]])))
         if g.get("ty"):
@@ -955,10 +964,19 @@ def _distance(span: tuple[date, date], ref: date) -> int:
     return (a - ref).days if a > ref else (ref - b).days
 
 
-def _nearest(fn: Callable[[int], tuple[date, date] | None], here: int, back: int, ref: date):
+def _nearest(
+    fn: Callable[[int], tuple[date, date] | None], here: int, back: int, ref: date, past: bool = False
+):
     """The instance nearest to `ref` among `here` and the one before it (years or months counted
     as integers); ties go to `here`. When both are impossible (2月29日 outside a leap year) the
-    latest possible one before them, at most `back` steps back."""
+    latest possible one before them, at most `back` steps back. With `past`, the latest instance
+    that has begun by `ref` (5月以来 in a March article is last May)."""
+    if past:
+        for k in range(here, here - back, -1):
+            v = fn(k)
+            if v and v[0] <= ref:
+                return v
+        return None
     a, b = fn(here), fn(here - 1)
     if a and b:
         return a if _distance(a, ref) <= _distance(b, ref) else b
@@ -977,7 +995,7 @@ class _Ctx:
     the title names. Paragraph breaks are looked up by bisection in the newline offsets, so a huge
     one-line text stays linear."""
 
-    __slots__ = ("end", "newlines", "span", "span_end", "title_year", "year", "ym")
+    __slots__ = ("day", "end", "newlines", "span", "span_end", "title_year", "year", "ym")
 
     def __init__(self, text: str, ref: date | None) -> None:
         self.year: int | None = None
@@ -985,6 +1003,7 @@ class _Ctx:
         self.end = 0
         self.span: tuple[date, date] | None = None
         self.span_end = 0
+        self.day: date | None = None  # the last single day named, anywhere before (当天, 次日)
         self.newlines = [m.start() for m in _NEWLINE.finditer(text)] if "\n" in text else []
         self.title_year = _title_year(text, ref, self.newlines)
 
@@ -1028,7 +1047,7 @@ _NEWLINE = regex.compile("\n")
 
 
 def _resolve_cal(
-    s: _Cal, ref: date | None, ctx_year: int | None, ctx_ym
+    s: _Cal, ref: date | None, ctx_year: int | None, ctx_ym, past: bool = False
 ) -> tuple[date | None, date | None, str | None]:
     # month from a relative or context word (本月, 上月, 当月)
     if s.mo is not None or s.mc is not None:
@@ -1079,14 +1098,16 @@ def _resolve_cal(
             return (r[0], r[1], "context") if r else (None, None, None)
         if ref is None:
             return None, None, None
-        r = _nearest(lambda k: _cal_dates(s, k // 12, k % 12 + 1), ref.year * 12 + ref.month - 1, 12, ref)
+        r = _nearest(
+            lambda k: _cal_dates(s, k // 12, k % 12 + 1), ref.year * 12 + ref.month - 1, 12, ref, past
+        )
         return (r[0], r[1], "ref") if r else (None, None, None)
     if ctx_year is not None:
         r = _cal_dates(s, ctx_year, None)
         return (r[0], r[1], "context") if r else (None, None, None)
     if ref is None:
         return None, None, None
-    r = _nearest(lambda y: _cal_dates(s, y, None), ref.year, 9, ref)
+    r = _nearest(lambda y: _cal_dates(s, y, None), ref.year, 9, ref, past)
     return (r[0], r[1], "ref") if r else (None, None, None)
 
 
@@ -1095,7 +1116,7 @@ def _source_rank(a: str | None, b: str | None) -> str | None:
     return a if order[a] >= order[b] else b
 
 
-def _resolve_range(pair, ref, ctx_year, ctx_ym):
+def _resolve_range(pair, ref, ctx_year, ctx_ym, past: bool = False):
     a, b = pair
     if not a.has_year() and not a.has_month_source() and not b.has_year() and not b.has_month_source():
         # a year-free range: choose one year for both ends, by context or nearest to ref
@@ -1117,14 +1138,14 @@ def _resolve_range(pair, ref, ctx_year, ctx_ym):
                 return (r[0], r[1], "context") if r else (None, None, None)
             if ref is None:
                 return None, None, None
-            r = _nearest(lambda k: span(k // 12, k % 12 + 1), ref.year * 12 + ref.month - 1, 12, ref)
+            r = _nearest(lambda k: span(k // 12, k % 12 + 1), ref.year * 12 + ref.month - 1, 12, ref, past)
             return (r[0], r[1], "ref") if r else (None, None, None)
         if ctx_year is not None:
             r = span(ctx_year)
             return (r[0], r[1], "context") if r else (None, None, None)
         if ref is None:
             return None, None, None
-        r = _nearest(span, ref.year, 9, ref)
+        r = _nearest(span, ref.year, 9, ref, past)
         return (r[0], r[1], "ref") if r else (None, None, None)
     s1, _e1, by1 = _resolve_cal(a, ref, ctx_year, ctx_ym)
     _s2, e2, by2 = _resolve_cal(b, ref, ctx_year, ctx_ym)
@@ -1162,10 +1183,15 @@ def _resolve_plan(data) -> tuple[date, date]:
     return date(y1, 1, 1), date(y2, 12, 31)
 
 
-def _resolve_rel(data, ref: date | None):
+def _resolve_rel(data, ref: date | None, ctx_day: date | None = None):
+    tag = data[0]
+    if tag == "ctxday":
+        if ctx_day is None:
+            return None, None, None
+        d = ctx_day + _dt.timedelta(days=data[1])
+        return d, d, "context"
     if ref is None:
         return None, None, None
-    tag = data[0]
     if tag == "day":
         d = ref + _dt.timedelta(days=data[1])
         return d, d, "ref"
@@ -1225,10 +1251,11 @@ def _resolve_decade(data, ref: date | None):
 
 def _resolve(c: _Cand, ref: date | None, ctx: _Ctx, text: str):
     cy, cym = ctx.year_at(c.start)
+    past = c.mod == "since"
     if c.fam == "cal":
-        return _resolve_cal(c.data, ref, cy, cym)
+        return _resolve_cal(c.data, ref, cy, cym, past)
     if c.fam == "range":
-        return _resolve_range(c.data, ref, cy, cym)
+        return _resolve_range(c.data, ref, cy, cym, past)
     if c.fam == "span":
         s1, _e1, by1 = _resolve(c.data[0], ref, ctx, text)
         _s2, e2, by2 = _resolve(c.data[1], ref, ctx, text)
@@ -1241,7 +1268,7 @@ def _resolve(c: _Cand, ref: date | None, ctx: _Ctx, text: str):
     if c.fam == "decade":
         return _resolve_decade(c.data, ref)
     if c.fam == "rel":
-        return _resolve_rel(c.data, ref)
+        return _resolve_rel(c.data, ref, ctx.day)
     if c.fam == "window":
         return _resolve_window(c.data, ref)
     if c.fam == "now":
@@ -1261,7 +1288,7 @@ def _modify(c: _Cand, a, b, by, ref):
     if mod is None or c.fam == "now":
         return a, b, by
     if mod == "since":
-        if a is None:
+        if a is None or (ref is not None and a > ref):
             return None, None, None
         return (a, ref, "ref") if ref else (a, None, by)
     if mod == "from":
@@ -1317,6 +1344,8 @@ def find_times(text: str, ref: date | None = None) -> list[TimeExpr]:
             ctx.end = c.end
         if c.role == "period" and a is not None and b is not None and c.fam not in ("window", "now"):
             ctx.span, ctx.span_end = (a, b), c.end
+            if a == b and c.grain == "day":
+                ctx.day = a
     return out
 
 
