@@ -166,9 +166,21 @@ def test_durations_have_no_dates(text, duration):
     assert t.start_date is None and t.end_date is None
 
 
-def test_approximate_duration_has_no_exact_length():
-    t = one("三四年", REF)
-    assert t.kind == "duration" and t.duration is None
+@pytest.mark.parametrize("text", ["三四年", "1-2个月", "三到五年", "20～30分钟", "十多年"])
+def test_approximate_durations_have_no_exact_length(text):
+    t = one(text, REF)
+    assert t.text == text and t.kind == "duration" and t.duration is None
+
+
+def test_a_lost_overlap_is_looked_for_again():
+    # 2025年 belongs to the year range; what follows it is still a month range of its own
+    found = find_times("2021-2025年 1-8月", REF)
+    assert [t.text for t in found] == ["2021-2025年", "1-8月"]
+
+
+def test_since_moves_the_story_to_now():
+    text = "标题\n2015年试运行，2017年以来业务量增长，上半年承运1万标箱。"
+    assert one(text, REF, "上半年").start_date == D(2026, 1, 1)
 
 
 @pytest.mark.parametrize(

@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import bisect
 import calendar
+import heapq
 import datetime as _dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -347,7 +348,8 @@ class _Grammar:
         )
         self.window = _guarded(window, wpre, num_first + "半", digits=True)
         duration = (
-            rf"(?<!第)(?P<n>{numd})(?P<apx>多|余)?(?P<u>{unit_alt})(?![年岁])(?P<win>{within})?"
+            rf"(?<!第)(?:(?P<lo>{numd}){sp}{conn}{sp})?(?P<n>{numd})(?P<apx>多|余)?(?P<u>{unit_alt})(?![年岁])"
+            rf"(?P<win>{within})?"
             rf"|(?<![\d.月第])(?P<dn>\d{{1,3}}|{cnn})日(?P<dwin>{within})"
         )
         self.duration = _guarded(duration, chars=num_first + "半", digits=True)
@@ -728,7 +730,7 @@ class _Grammar:
             c.duration = self._iso(n, "天")
             return c
         ntxt, unit = g["n"], g["u"]
-        approx = bool(g.get("apx")) or ntxt in self.r["approx_pairs"] or unit == "个多月"
+        approx = bool(g.get("apx") or g.get("lo")) or ntxt in self.r["approx_pairs"] or unit == "个多月"
         n = None if approx else self.num_value(ntxt)
         c = _Cand(m.start(), m.end(), "duration", 2, "duration", None, None)
         c.duration = self._iso(n, unit)
@@ -786,18 +788,35 @@ def _scan_family(text: str, pat, build, trigger=None, before: int = 0, after: in
 
 
 def _scan(text: str) -> list[_Cand]:
-    """Selected, range-joined and modified candidates, not yet resolved."""
+    """Selected, range-joined and modified candidates, not yet resolved.
+
+    Selection is leftmost-longest over all families. A candidate that loses because it overlaps
+    an earlier winner is looked for again in its own family from the winner's end, so that what
+    it covered beyond (2021-2025年 1-8月: 1-8月) is not lost."""
     G = _grammar()
-    cands: list[_Cand] = []
-    for _name, pat, _prio, build, trigger, before, after in G.families:
-        cands.extend(_scan_family(text, pat, build, trigger, before, after))
-    cands.sort(key=lambda c: (c.start, c.start - c.end, c.prio))
+    heap: list[tuple[int, int, int, int, int, _Cand]] = []
+    seq = 0
+    for fi, (_name, pat, _prio, build, trigger, before, after) in enumerate(G.families):
+        for c in _scan_family(text, pat, build, trigger, before, after):
+            heap.append((c.start, c.start - c.end, c.prio, seq, fi, c))
+            seq += 1
+    heapq.heapify(heap)
     chosen: list[_Cand] = []
     last = 0
-    for c in cands:
-        if c.start >= last:
+    n = len(text)
+    while heap:
+        start, _neg, _prio, _seq, fi, c = heapq.heappop(heap)
+        if start >= last:
             chosen.append(c)
             last = c.end
+        elif c.end > last:
+            _name, pat, _p, build, *_ = G.families[fi]
+            m = pat.search(text, last, min(n, c.end + 24))
+            if m is not None and m.start() < c.end:
+                r = build(m)
+                if r is not None and r.start >= last:
+                    heapq.heappush(heap, (r.start, r.start - r.end, r.prio, seq, fi, r))
+                    seq += 1
     chosen = _join_ranges(G, text, chosen)
     _apply_modifiers(G, text, chosen)
     return chosen
@@ -1342,6 +1361,8 @@ def find_times(text: str, ref: date | None = None) -> list[TimeExpr]:
             ctx.year = a.year
             ctx.ym = (a.year, a.month) if (a.month == b.month) else None
             ctx.end = c.end
+        if c.mod == "since":
+            ctx.year = ctx.ym = None  # 2017年以来……上半年: the text has moved on to "now"
         if c.role == "period" and a is not None and b is not None and c.fam not in ("window", "now"):
             ctx.span, ctx.span_end = (a, b), c.end
             if a == b and c.grain == "day":
