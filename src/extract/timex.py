@@ -53,8 +53,8 @@ from __future__ import annotations
 
 import bisect
 import calendar
-import heapq
 import datetime as _dt
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
