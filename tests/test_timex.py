@@ -444,7 +444,7 @@ def test_seed_dates_and_plans():
 TIMEY = "0123456789年月日号季度上下半前后今去明本当同期至到截止以来末初旬周星期一二三四五六七八九十〇两“”‘’-~～—、，。 \n十四五"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(
     st.one_of(st.text(), st.text(alphabet=TIMEY, max_size=80)), st.sampled_from([None, REF, D(2000, 2, 29)])
 )

@@ -718,6 +718,8 @@ class _Grammar:
             direction, unit, ntxt = "past", g["u2"], g["n2"]
         approx = bool(g.get("apx")) or (len(ntxt) == 2 and ntxt in self.r["approx_pairs"])
         n = None if approx else self.num_value(ntxt)
+        if n is not None and n <= 0:
+            return None
         c = _Cand(m.start(), m.end(), "window", 1, "window", "day", (direction, n, self.units[unit]))
         c.duration = self._iso(n, unit)
         return c
@@ -1329,8 +1331,11 @@ def find_times(text: str, ref: date | None = None) -> list[TimeExpr]:
     out: list[TimeExpr] = []
     ctx = _Ctx(text, ref)
     for c in _scan(text):
-        a, b, by = _resolve(c, ref, ctx, text)
-        a, b, by = _modify(c, a, b, by, ref)
+        try:
+            a, b, by = _resolve(c, ref, ctx, text)
+            a, b, by = _modify(c, a, b, by, ref)
+        except (OverflowError, ValueError):  # beyond year 1..9999 (上周 with ref 0001-01-01)
+            a = b = by = None
         if a is None and b is None:
             by = None
         kind = _KIND_OF_MOD.get(c.mod, c.kind) if c.mod else c.kind
