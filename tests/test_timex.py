@@ -446,7 +446,8 @@ TIMEY = "0123456789年月日号季度上下半前后今去明本当同期至到�
 
 @settings(max_examples=400, deadline=None)
 @given(
-    st.one_of(st.text(), st.text(alphabet=TIMEY, max_size=80)), st.sampled_from([None, REF, D(2000, 2, 29)])
+    st.one_of(st.text(), st.text(alphabet=TIMEY, max_size=80)),
+    st.sampled_from([None, REF, D(2000, 2, 29), D(1, 1, 1), D(9999, 12, 31)]),
 )
 def test_never_raises_offsets_valid_deterministic(text, ref):
     found = find_times(text, ref)
