@@ -22,7 +22,10 @@ Resolution rules (all end dates are inclusive)
   the first year; 前N年/后N年/第N年 -> those years.
 * Relative words (今年, 去年, 上年, 本月, 昨天, 上周, 本季度) are resolved against ``ref``.
 * Context words (当年, 同年, 次年, 当月) take the year (month) of the last period named before them
-  in the same paragraph; without one their dates stay None.
+  in the same paragraph; 当天/当日/次日 the last single day named before them anywhere. Without
+  one their dates stay None.
+* Weeks start on Monday: 上周一 is the Monday of last week; a bare 周三 is the latest Wednesday on
+  or before ref. Decades: 上世纪90年代 -> 1990..1999; a bare 八十年代 is the latest one not after ref.
 * A period written without its year (一季度, 5月21日, 1-8月, 上半年, 全年) takes the year of the last
   single-year period named before it in the same paragraph (2025年……一季度 -> 2025); failing
   that, the one year the title line names, if it is the ref year or the year before (a bulletin
@@ -38,7 +41,9 @@ Resolution rules (all end dates are inclusive)
   2030-12-31): the figure is a level or a running total at that moment, and the text does not say
   when the running total started. 到X is a target: the period X itself (到2025年 -> 2025, 到十五五末期
   -> 2030). X以前/之前 is "before X": None..the day before X starts.
-* X以来 / X至今: start of X .. ref (end None without ref). X起 / X以后: start of X .. None.
+* X以来 / X至今: start of X .. ref (end None without ref); a year-free X is the latest one already
+  begun (10月份以来 in a May article is last October), and the paragraph's year is dropped after
+  it (the story has moved to "now"). X起 / X以后: start of X .. None.
 * Windows: 近三年 / 过去十年 / 三年来 -> the N units before ref (ref-N .. ref-1 day); 未来两天 / 今后五年 ->
   the N units after ref. Durations (三年, 两个小时, 15日内) have no dates, only ``duration`` (ISO 8601).
 * 去年同期 / 上年同期: kind ``relative``, role ``baseline``, dates None (the same period of another
