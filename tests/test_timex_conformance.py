@@ -15,6 +15,10 @@ Conventions mapped here:
 * we read 以后/以前 into the expression (07年以后 = from 2007) where the spec marks 07年 alone:
   there we check the spec's span on its own.
 
+Known disagreement, by design: a year-free range that starts just after the reference date
+(三月二十八日到四月15日 with ref 2017-03-22) is this year's for us (the nearest instance: news
+announces coming dates too), last year's in the spec's PastResolution.
+
 Run: ``pytest tests/test_timex_conformance.py -s`` prints the pass rate, failures and exclusions.
 """
 
