@@ -37,7 +37,8 @@ def main() -> None:
     model, rules, gaz = [], [], []
     for s, e in chunks(text):
         doc = pipeline(text[s:e], component_cfg={"extract_entity_combiner": {"set_ents": False}})
-        model += [(a + s, b + s, lab) for a, b, lab in doc._.model_spans]
+        model += [(a + s, b + s, lab) for a, b, lab in doc._.model_spans
+                  if xnlp.plausible(text[a + s:b + s])]
         rules += [(a + s, b + s, lab) for a, b, lab in doc._.rule_spans]
         gaz += [(sp.start_char + s, sp.end_char + s, sp.label_) for sp in doc.spans.get("gazetteer", [])]
     subsets = {"all": list(range(len(texts))), "msra": [i for i, r in enumerate(dev) if r["source"] == "msra"]}
@@ -54,8 +55,13 @@ def main() -> None:
     print(f"dev split: {len(texts)} sentences")
     report("model alone", model)
     report("rules alone (combined)", [c[:3] for c in xnlp.combine([], rules + gaz, "rule_first")])
-    for prec in ("model_first", "rule_first", "longest"):
+    from extract.entity_rules import is_strong_org
+
+    strong = {(s, e) for s, e, lab in rules if lab == "ORG" and is_strong_org(text[s:e])}
+    for prec in ("model_first", "model_first_org", "rule_first", "longest"):
         report(f"combined: {prec}", xnlp.combine(model, rules + gaz, prec))
+    report("combined: model_first_org, strong ORG suffixes only",
+           xnlp.combine(model, rules + gaz, "model_first_org", strong))
     # precision of each rule kind on its own (how far can it be trusted over the model?)
     pred_sets = {"gazetteer LOC": gaz, "regex rules": rules,
                  "regex ORG": [x for x in rules if x[2] == "ORG"],

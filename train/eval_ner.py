@@ -33,6 +33,12 @@ from nerdata import TEST_FILE, TRAIN_FILE, load_jsonl, prf, split_train  # noqa:
 SEP = "\n"
 
 
+def _clock() -> float:
+    """CPU time of this process: on a shared machine it measures the work done, not the waiting
+    (wall-clock figures here moved by 2x with other people's jobs; CPU time by a few per cent)."""
+    return time.process_time()
+
+
 def joined(texts: list[str]) -> tuple[str, list[int]]:
     starts, pos = [], 0
     for t in texts:
@@ -51,9 +57,9 @@ def to_sentences(spans, starts: list[int], texts: list[str]) -> list[set]:
 
 
 def timed(fn, *args):
-    t0 = time.perf_counter()
+    t0 = _clock()
     out = fn(*args)
-    return out, time.perf_counter() - t0
+    return out, _clock() - t0
 
 
 def run_pipeline(text: str):
@@ -70,12 +76,12 @@ def run_pipeline_split(text: str):
     pipeline = xnlp.load()
     t_tok = t_ent = 0.0
     for s, e in chunks(text):
-        t0 = time.perf_counter()
+        t0 = _clock()
         doc = pipeline.make_doc(text[s:e])
-        t1 = time.perf_counter()
+        t1 = _clock()
         for name, proc in pipeline.pipeline:
             doc = proc(doc, set_ents=False) if name == "extract_entity_combiner" else proc(doc)
-        t_ent += time.perf_counter() - t1
+        t_ent += _clock() - t1
         t_tok += t1 - t0
     return t_tok, t_ent
 
@@ -89,12 +95,12 @@ def run_model(texts: list[str]):
     tok = xnlp.jieba_tokenizer()
     tags = xnlp._word_tags()
     model = xnlp.char_model()
-    t0 = time.perf_counter()
+    t0 = _clock()
     feats = []
     for t in texts:
         words = tok.lcut(t)
         feats.append(word_feature_ids(words, segment.word_classes(words, tags, tok.FREQ)))
-    t1 = time.perf_counter()
+    t1 = _clock()
     pieces, piece_feats, owner = [], [], []
     for i, (t, f) in enumerate(zip(texts, feats)):
         for s, e in xnlp.split_sentences(t):
@@ -105,7 +111,7 @@ def run_model(texts: list[str]):
     out: list[set] = [set() for _ in texts]
     for (i, s), spans in zip(pieces, preds):
         out[i].update((s + a, s + b, lab) for a, b, lab in spans)
-    t2 = time.perf_counter()
+    t2 = _clock()
     return out, t1 - t0, t2 - t1
 
 
@@ -162,9 +168,9 @@ def main() -> int:
     n_chars = sum(map(len, texts))
     print(f"{what}: {len(texts)} sentences, {n_chars:,} chars, {sum(map(len, gold))} entities")
 
-    t0 = time.perf_counter()
+    t0 = _clock()
     xnlp.load()
-    load_s = time.perf_counter() - t0
+    load_s = _clock() - t0
     jieba.initialize()
     run_pipeline(text[:2000])  # warm up
 
@@ -193,7 +199,7 @@ def main() -> int:
                 n_chars / (model_feat_s + model_s)))
     print(table("(c) jieba.posseg baseline", prf(gold, posseg_pred), n_chars / posseg_s))
     print()
-    print(f"speed (chars/s, one process, BLAS on one thread, best of {args.reps} rounds; posseg: one round):")
+    print(f"speed (chars per CPU second, one process, BLAS on one thread, best of {args.reps} rounds; posseg: one round):")
     print(f"  jieba.lcut                               {n_chars / lcut_s:>12,.0f}")
     print(f"  (a) pipeline, all of find_entities       {n_chars / pipe_s:>12,.0f}")
     print(f"      tokenization (jieba + spaCy Doc)     {n_chars / t_tok:>12,.0f}")

@@ -35,8 +35,8 @@ from nerdata import SOURCES, TRAIN_FILE, load_jsonl, prf, split_train  # noqa: E
 
 from extract import segment  # noqa: E402
 from extract.ner_model import (  # noqa: E402
-    CP_BASE, N_POS, TAGS, CharNER, CharVocab, allowed_transitions, model_dir, normalize, spans_to_tags,
-    word_feature_ids,
+    CP_BASE, LEX_CLASSES, LEX_LENGTHS, N_POS, TAGS, CharNER, CharVocab, Lexicon, allowed_transitions,
+    model_dir, normalize, spans_to_tags, word_feature_ids,
 )
 
 DEFAULTS = {
@@ -59,6 +59,7 @@ DEFAULTS = {
     "bigram_max": 100_000,
     "dev_size": 2000,
     "threads": 1,
+    "lex_dim": 0,  # >0: SoftLexicon-style begin/end features from jieba's dictionary + gazetteer names
 }
 
 log = logging.getLogger("train_ner")
@@ -86,6 +87,27 @@ def build_vocab(texts: list[str], cfg: dict) -> tuple[str, np.ndarray]:
     char_list = "".join(sorted(c for c, n in chars.items() if n >= cfg["char_min_count"] and c != "\x00"))
     common = [k for k, n in bigrams.most_common(cfg["bigram_max"]) if n >= cfg["bigram_min_count"]]
     return char_list, np.array(sorted(common), dtype=np.int64)
+
+
+_LEX_TAG = {"nr": "nr", "nrt": "nr", "nrfg": "nr", "ns": "ns", "nt": "nt", "nz": "nz"}
+
+
+def build_lexicon() -> Lexicon:
+    """All 2-4 character words of jieba's dictionary (class from its tag) plus gazetteer names (ns)."""
+    from extract import entity_rules
+
+    words: dict[str, int] = {}
+    with segment._jieba_dict_file().open(encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) >= 2 and 2 <= len(parts[0]) <= 4:
+                tag = parts[2] if len(parts) == 3 else ""
+                cls = LEX_CLASSES.index(_LEX_TAG.get(tag, "word"))
+                words[parts[0]] = max(words.get(parts[0], 0), cls)
+    for name in entity_rules.place_names().full:
+        if 2 <= len(name) <= 4:
+            words[name] = LEX_CLASSES.index("ns")
+    return Lexicon.build(words)
 
 
 def prepare(run: Path, cfg: dict) -> dict:
@@ -118,14 +140,18 @@ def prepare(run: Path, cfg: dict) -> dict:
     return data
 
 
-def tensors(part: dict, vocab: CharVocab) -> list[tuple]:
+def tensors(part: dict, vocab: CharVocab, lexicon: Lexicon | None) -> list[tuple]:
     out = []
     for text, feat, spans, dom in zip(part["texts"], part["feats"], part["spans"], part["domain"]):
         if not text:
             continue
         cps = np.append(CharVocab.code_points(text), 0)
         cid, bid = vocab.encode(cps)
-        out.append((cid[:-1], bid[:-1], feat, spans_to_tags(len(text), spans), dom))
+        if lexicon is not None:
+            lb, le = lexicon.features(cps)
+        else:
+            lb = le = np.zeros(len(cps), dtype=np.int64)
+        out.append((cid[:-1], bid[:-1], feat, spans_to_tags(len(text), spans), dom, lb[:-1], le[:-1]))
     return out
 
 
@@ -149,14 +175,18 @@ def collate(items):
     bg = torch.zeros(b, n, dtype=torch.long)
     f = torch.zeros(b, n, dtype=torch.long)
     y = torch.zeros(b, n, dtype=torch.long)
+    lb = torch.zeros(b, n, dtype=torch.long)
+    le = torch.zeros(b, n, dtype=torch.long)
     dom = torch.tensor([x[4] for x in items], dtype=torch.long)
-    for i, (ci, bi, fi, yi, _) in enumerate(items):
+    for i, (ci, bi, fi, yi, _, lbi, lei) in enumerate(items):
         k = len(ci)
         c[i, :k] = torch.from_numpy(ci)
         bg[i, :k] = torch.from_numpy(bi)
         f[i, :k] = torch.from_numpy(np.asarray(fi))
         y[i, :k] = torch.from_numpy(yi)
-    return c, bg, f, y, dom, c != 0
+        lb[i, :k] = torch.from_numpy(lbi)
+        le[i, :k] = torch.from_numpy(lei)
+    return c, bg, f, y, dom, c != 0, (lb, le)
 
 
 # ----------------------------------------------------------------------------- model
@@ -172,6 +202,12 @@ class Net(nn.Module):
         self.domain = nn.Embedding(len(SOURCES), h)
         nn.init.zeros_(self.domain.weight)
         d_in = cfg["char_dim"] + cfg["bigram_dim"] + cfg["feat_dim"]
+        self.lex_dim = cfg.get("lex_dim", 0)
+        if self.lex_dim:
+            n_lex = len(LEX_CLASSES) ** len(LEX_LENGTHS)
+            self.lex_begin = nn.Embedding(n_lex, self.lex_dim, padding_idx=0)
+            self.lex_end = nn.Embedding(n_lex, self.lex_dim, padding_idx=0)
+            d_in += 2 * self.lex_dim
         self.convs = nn.ModuleList()
         for i, d in enumerate(cfg["dilations"]):
             self.convs.append(nn.Conv1d(d_in if i == 0 else h, h, 3, dilation=d, padding=d))
@@ -187,8 +223,11 @@ class Net(nn.Module):
         self.register_buffer("start_mask", torch.from_numpy(np.where(ok_s, 0.0, -1e4)).float())
         self.register_buffer("end_mask", torch.from_numpy(np.where(ok_e, 0.0, -1e4)).float())
 
-    def emissions(self, c, bg, f, dom, mask):
-        x = torch.cat([self.char_emb(c), self.bigram_emb(bg), self.feat_emb(f)], dim=-1)
+    def emissions(self, c, bg, f, dom, mask, lex=None):
+        parts = [self.char_emb(c), self.bigram_emb(bg), self.feat_emb(f)]
+        if self.lex_dim:
+            parts += [self.lex_begin(lex[0]), self.lex_end(lex[1])]
+        x = torch.cat(parts, dim=-1)
         x = self.emb_drop(x).transpose(1, 2)
         m = mask[:, None, :].float()
         h = None
@@ -225,7 +264,8 @@ class Net(nn.Module):
 
 # ----------------------------------------------------------------------------- export / eval
 
-def export(net: Net, chars: str, bigram_keys: np.ndarray, cfg: dict, folder: Path, meta: dict) -> None:
+def export(net: Net, chars: str, bigram_keys: np.ndarray, cfg: dict, folder: Path, meta: dict,
+           lexicon: Lexicon | None = None) -> None:
     """Write weights.npz + vocab.json for extract.ner_model.CharNER (domain 'msra' folded in)."""
     folder.mkdir(parents=True, exist_ok=True)
     sd = {k: v.detach().cpu().numpy() for k, v in net.state_dict().items()}
@@ -237,6 +277,12 @@ def export(net: Net, chars: str, bigram_keys: np.ndarray, cfg: dict, folder: Pat
         "out_w": sd["out.weight"], "out_b": sd["out.bias"],
         "crf_trans": sd["trans"], "crf_start": sd["start"], "crf_end": sd["end"],
     }
+    if lexicon is not None and net.lex_dim:
+        for n in LEX_LENGTHS:
+            arr[f"lex_keys_{n}"] = lexicon.keys[n]
+            arr[f"lex_cls_{n}"] = lexicon.classes[n].astype(np.uint8)
+        arr["lex_begin_emb"] = sd["lex_begin.weight"].astype(np.float16)
+        arr["lex_end_emb"] = sd["lex_end.weight"].astype(np.float16)
     for i in range(len(cfg["dilations"])):
         arr[f"conv{i}_w"] = sd[f"convs.{i}.weight"]
         b = sd[f"convs.{i}.bias"]
@@ -245,7 +291,8 @@ def export(net: Net, chars: str, bigram_keys: np.ndarray, cfg: dict, folder: Pat
         arr[f"conv{i}_b"] = b
     np.savez(folder / "weights.npz", **arr)
     vocab = {"chars": chars, "tags": list(TAGS), "word_classes": list(segment.WORD_CLASSES),
-             "config": {k: cfg[k] for k in ("char_dim", "bigram_dim", "feat_dim", "hidden", "dilations")},
+             "config": {k: cfg.get(k, 0) for k in ("char_dim", "bigram_dim", "feat_dim", "hidden", "dilations",
+                                                    "lex_dim")},
              "meta": meta}
     (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False, indent=0), encoding="utf-8")
 
@@ -292,6 +339,7 @@ def main() -> None:
 
     data = prepare(run, cfg)
     vocab = CharVocab(data["chars"], data["bigram_keys"])
+    lexicon = build_lexicon() if cfg.get("lex_dim", 0) else None
     net = Net(len(data["chars"]) + 2, len(data["bigram_keys"]) + 2, cfg)
     opt = torch.optim.Adam(net.parameters(), lr=cfg["lr"])
     state = {"epoch": 0, "best": -1.0, "best_epoch": 0, "history": []}
@@ -309,11 +357,11 @@ def main() -> None:
         best = torch.load(run / "best.pt", weights_only=False)
         net.load_state_dict(best["net"])
         meta.update(best["meta"])
-        export(net, data["chars"], data["bigram_keys"], cfg, args.out, meta)
+        export(net, data["chars"], data["bigram_keys"], cfg, args.out, meta, lexicon)
         log.info("exported epoch %s to %s", best["meta"].get("epoch"), args.out)
         return
 
-    train_items = tensors(data["train"], vocab)
+    train_items = tensors(data["train"], vocab, lexicon)
     n_chars = sum(len(x[0]) for x in train_items)
     if args.limit:
         train_items = train_items[:args.limit]
@@ -325,8 +373,8 @@ def main() -> None:
             g["lr"] = lr
         net.train()
         t0, total, seen = time.time(), 0.0, 0
-        for step, (c, bg, f, y, dom, mask) in enumerate(batches(train_items, cfg["batch"], rng), 1):
-            em = net.emissions(c, bg, f, dom, mask)
+        for step, (c, bg, f, y, dom, mask, lex) in enumerate(batches(train_items, cfg["batch"], rng), 1):
+            em = net.emissions(c, bg, f, dom, mask, lex)
             loss = net.nll(em, y, mask)
             opt.zero_grad()
             (loss / c.shape[0]).backward()
@@ -339,7 +387,7 @@ def main() -> None:
                          seen / (time.time() - t0))
         net.eval()
         tmp = run / "export_tmp"
-        export(net, data["chars"], data["bigram_keys"], cfg, tmp, meta)
+        export(net, data["chars"], data["bigram_keys"], cfg, tmp, meta, lexicon)
         scores = evaluate(tmp, data["dev"])
         f_all, f_msra = scores["all"]["ALL"]["f1"], scores["msra"]["ALL"]["f1"]
         log.info("epoch %d lr %.5f loss/char %.4f train %.0fs (%d chars) dev F1 all %.4f msra %.4f | %s",

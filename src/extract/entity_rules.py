@@ -189,6 +189,16 @@ def rule_spans(text: str) -> list[tuple[int, int, str]]:
     return sorted(set(spans))
 
 
+@cache
+def _weak_suffixes() -> tuple[str, ...]:
+    return tuple(sorted(load_yaml("org_patterns.yaml").get("weak_suffixes", []), key=len, reverse=True))
+
+
+def is_strong_org(name: str) -> bool:
+    """An ORG rule match that ends in an institution word (海关, 商务厅, 大学), not a generic one (公司)."""
+    return not name.endswith(_weak_suffixes())
+
+
 def user_dictionary() -> list[tuple[str, int, str]]:
     """(word, freq, tag) for jieba: full place names stay whole tokens (tag ``ns``).
 

@@ -22,6 +22,8 @@ import numpy as np
 LABELS: tuple[str, ...] = ("PER", "LOC", "ORG")
 TAGS: tuple[str, ...] = ("O",) + tuple(f"{p}-{lab}" for lab in LABELS for p in "BIES")
 TAG_ID = {t: i for i, t in enumerate(TAGS)}
+_TAG_PARTS = [("O", "")] + [tuple(t.split("-")) for t in TAGS[1:]]
+_BSE = np.array([i for i, t in enumerate(TAGS) if t[0] in "BSE"])
 N_POS = 4  # B M E S position of a character in its jieba word
 CP_BASE = 0x110000  # bigram key = first code point * CP_BASE + second code point
 NEG = -1e4
@@ -60,11 +62,9 @@ def tags_to_spans(tags: np.ndarray) -> list[tuple[int, int, str]]:
     """(start, end, label) spans from a BIOES tag id sequence (assumed well formed)."""
     spans = []
     begin = -1
-    for i, t in enumerate(tags.tolist()):
-        if t == 0:
-            begin = -1
-            continue
-        p, lab = TAGS[t].split("-")
+    nz = np.flatnonzero(tags)
+    for i, t in zip(nz.tolist(), tags[nz].tolist()):
+        p, lab = _TAG_PARTS[t]
         if p == "S":
             spans.append((i, i + 1, lab))
             begin = -1
@@ -101,6 +101,80 @@ def word_feature_ids(words: list[str], classes: list[int]) -> np.ndarray:
     wl = np.repeat(lens, lens)
     pos = np.where(wl == 1, 3, np.where(idx == 0, 0, np.where(idx == wl - 1, 2, 1)))
     return np.repeat(cls, lens) * N_POS + pos
+
+
+LEX_LENGTHS = (2, 3, 4)
+LEX_CLASSES = ("none", "word", "nr", "ns", "nt", "nz")
+_HASH_A = np.uint64(0x9E3779B97F4A7C15)
+
+
+def window_keys(cps: np.ndarray, n: int) -> np.ndarray:
+    """A uint64 hash of the ``n`` code points starting at each position (0 where fewer remain)."""
+    total = len(cps)
+    keys = np.zeros(total, dtype=np.uint64)
+    if total < n:
+        return keys
+    c = cps.astype(np.uint64)
+    acc = c[: total - n + 1].copy()
+    with np.errstate(over="ignore"):
+        for j in range(1, n):
+            acc = acc * _HASH_A + c[j: total - n + 1 + j]
+    keys[: total - n + 1] = acc
+    return keys
+
+
+class Lexicon:
+    """Dictionary words of 2-4 characters (jieba's dictionary + gazetteer names) with a coarse class.
+
+    Gives every character two ids: the classes of the words of each length that *start* at it and
+    of those that *end* at it (a SoftLexicon-style view of all dictionary words, not only jieba's
+    chosen segmentation). Pure numpy: hashed windows looked up with searchsorted.
+    """
+
+    def __init__(self, keys: dict[int, np.ndarray], classes: dict[int, np.ndarray]):
+        self.keys = {n: np.asarray(keys[n], dtype=np.uint64) for n in LEX_LENGTHS}
+        self.classes = {n: np.asarray(classes[n], dtype=np.int64) for n in LEX_LENGTHS}
+
+    @staticmethod
+    def build(words: dict[str, int]) -> "Lexicon":
+        """From word -> lexicon class id (index into LEX_CLASSES)."""
+        keys, classes = {}, {}
+        for n in LEX_LENGTHS:
+            ws = [w for w in words if len(w) == n]
+            if not ws:
+                keys[n], classes[n] = np.zeros(0, np.uint64), np.zeros(0, np.int64)
+                continue
+            cps = np.frombuffer("".join(ws).encode("utf-32-le"), dtype=np.uint32).reshape(-1, n)
+            k = cps[:, 0].astype(np.uint64)
+            with np.errstate(over="ignore"):
+                for j in range(1, n):
+                    k = k * _HASH_A + cps[:, j].astype(np.uint64)
+            cls = np.array([words[w] for w in ws], dtype=np.int64)
+            order = np.lexsort((-cls, k))  # by key, higher class first
+            k, cls = k[order], cls[order]
+            first = np.concatenate([[True], k[1:] != k[:-1]])
+            keys[n], classes[n] = k[first], cls[first]
+        return Lexicon(keys, classes)
+
+    def features(self, cps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(begin ids, end ids) per character; code point 0 (separator) never inside a word."""
+        total = len(cps)
+        begin = np.zeros(total, dtype=np.int64)
+        end = np.zeros(total, dtype=np.int64)
+        zeros = np.concatenate([[0], np.cumsum(cps == 0)])
+        mult = 1
+        base = len(LEX_CLASSES)
+        for n in LEX_LENGTHS:
+            table = self.keys[n]
+            if total >= n and len(table):
+                k = window_keys(cps, n)[: total - n + 1]
+                pos = np.minimum(np.searchsorted(table, k), len(table) - 1)
+                cls = np.where(table[pos] == k, self.classes[n][pos], 0)
+                cls[zeros[n:] - zeros[: total - n + 1] > 0] = 0
+                begin[: total - n + 1] += cls * mult
+                end[n - 1:] += cls * mult
+            mult *= base
+        return begin, end
 
 
 class CharVocab:
@@ -177,13 +251,13 @@ def viterbi(em: np.ndarray, lengths: np.ndarray, trans: np.ndarray, start: np.nd
         sc = score[:n]
         c = sc[:, _CLOSE][:, None, :] + t_open  # (n, 7 to, 7 from)
         arg = c.argmax(axis=2)
-        new[:n, _OPEN] = np.take_along_axis(c, arg[:, :, None], axis=2)[:, :, 0]
+        new[:n, _OPEN] = c.max(axis=2)
         back[t, :n][:, _OPEN] = _CLOSE[arg]
         bi = sc[:, bi_src]  # (n, label, 2)
         for tgt, tb in ((_I, t_bi_i), (_E, t_bi_e)):
             cb = bi + tb
             a = cb.argmax(axis=2)
-            new[:n, tgt] = np.take_along_axis(cb, a[:, :, None], axis=2)[:, :, 0]
+            new[:n, tgt] = cb.max(axis=2)
             back[t, :n][:, tgt] = bi_src[np.arange(len(LABELS))[None, :], a]
         score[:n] = new[:n] + em[:n, t]
     score = score + end[None, :]
@@ -213,11 +287,31 @@ class CharNER:
         self.char_emb = arr["char_emb"].astype(np.float32)
         self.bigram_emb = arr["bigram_emb"].astype(np.float32)
         self.feat_emb = arr["feat_emb"].astype(np.float32)
+        self.lexicon = None
+        if "lex_keys_2" in arr:
+            self.lexicon = Lexicon({n: arr[f"lex_keys_{n}"] for n in LEX_LENGTHS},
+                                   {n: arr[f"lex_cls_{n}"] for n in LEX_LENGTHS})
+            self.lex_begin_emb = arr["lex_begin_emb"].astype(np.float32)
+            self.lex_end_emb = arr["lex_end_emb"].astype(np.float32)
         self.convs: list[_Conv] = []
         for i, d in enumerate(self.config["dilations"]):
             w = arr[f"conv{i}_w"].astype(np.float32)  # torch layout (H, C_in, 3)
             ws = tuple(np.ascontiguousarray(w[:, :, j].T) for j in range(3))
             self.convs.append(_Conv(ws, arr[f"conv{i}_b"].astype(np.float32), int(d), i > 0))
+        # The first convolution is linear in the embeddings, so its char and word-class parts are
+        # folded into lookup tables (vocab x 3H, one H-block per offset); only the large bigram
+        # table stays a matrix product. Exact (same sums in another order), ~1.5x faster.
+        first = self.convs[0]
+        dc, db, df = self.char_emb.shape[1], self.bigram_emb.shape[1], self.feat_emb.shape[1]
+        w_all = np.concatenate(first.w, axis=1)  # (C_in, 3H): offsets -d, 0, +d
+        self.fold_char = np.ascontiguousarray(self.char_emb @ w_all[:dc])
+        self.fold_bigram_w = np.ascontiguousarray(w_all[dc:dc + db])
+        self.fold_feat = np.ascontiguousarray(self.feat_emb @ w_all[dc + db:dc + db + df])
+        if self.lexicon is not None:
+            o = dc + db + df
+            dl = self.lex_begin_emb.shape[1]
+            self.fold_lex_begin = np.ascontiguousarray(self.lex_begin_emb @ w_all[o:o + dl])
+            self.fold_lex_end = np.ascontiguousarray(self.lex_end_emb @ w_all[o + dl:o + 2 * dl])
         self.out_w = np.ascontiguousarray(arr["out_w"].astype(np.float32).T)
         self.out_b = arr["out_b"].astype(np.float32)
         allowed, ok_start, ok_end = allowed_transitions()
@@ -226,16 +320,29 @@ class CharNER:
         self.end = np.where(ok_end, arr["crf_end"], NEG).astype(np.float32)
         self.sep = max(c.dilation for c in self.convs)
 
-    def emissions(self, cid: np.ndarray, bid: np.ndarray, fid: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    def emissions(self, cid: np.ndarray, bid: np.ndarray, fid: np.ndarray, mask: np.ndarray,
+                  lex: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
         """Tag scores for a flat sequence (separators have id 0 and mask 0).
 
-        Written for speed: in-place adds, and the separators are re-zeroed by index (they are few)
-        instead of multiplying whole arrays by the mask.
+        Written for speed: the first layer comes from the folded tables, adds are in place, and the
+        separators are re-zeroed by index (they are few) instead of multiplying by the mask.
         """
-        x = np.concatenate([self.char_emb[cid], self.bigram_emb[bid], self.feat_emb[fid]], axis=1)
         seps = np.flatnonzero(mask == 0)
-        h = x
-        for conv in self.convs:
+        first = self.convs[0]
+        hsz = first.b.shape[0]
+        d = first.dilation
+        z = self.bigram_emb[bid] @ self.fold_bigram_w
+        z += self.fold_char[cid]
+        z += self.fold_feat[fid]
+        if lex is not None:
+            z += self.fold_lex_begin[lex[0]]
+            z += self.fold_lex_end[lex[1]]
+        h = z[:, hsz:2 * hsz] + first.b
+        h[d:] += z[:-d, :hsz]
+        h[:-d] += z[d:, 2 * hsz:]
+        np.maximum(h, 0, out=h)
+        h[seps] = 0
+        for conv in self.convs[1:]:
             d = conv.dilation
             y = h @ conv.w[1]
             y += conv.b
@@ -248,53 +355,112 @@ class CharNER:
             h = y
         return h @ self.out_w + self.out_b
 
-    def predict(self, sentences: list[str], features: list[np.ndarray], block_chars: int = 2048,
-                batch: int = 1024) -> list[list[tuple[int, int, str]]]:
-        """Spans (start, end, label) for each sentence; ``features`` from :func:`word_feature_ids`.
+    def emissions_reference(self, cid: np.ndarray, bid: np.ndarray, fid: np.ndarray,
+                            mask: np.ndarray, lex: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+        """Plain layer-by-layer version of :meth:`emissions` (for tests)."""
+        parts = [self.char_emb[cid], self.bigram_emb[bid], self.feat_emb[fid]]
+        if lex is not None:
+            parts += [self.lex_begin_emb[lex[0]], self.lex_end_emb[lex[1]]]
+        x = np.concatenate(parts, axis=1)
+        m = mask[:, None]
+        h = x
+        for conv in self.convs:
+            d = conv.dilation
+            y = h @ conv.w[1] + conv.b
+            y[d:] += h[:-d] @ conv.w[0]
+            y[:-d] += h[d:] @ conv.w[2]
+            y = np.maximum(y, 0)
+            h = (h + y) * m if conv.residual else y * m
+        return h @ self.out_w + self.out_b
 
-        Emissions are computed in blocks of ~``block_chars`` characters (small arrays stay in cache,
-        measured ~2x faster than one big array); Viterbi runs over big batches of sentences (its cost
-        is per time step, so more rows per step is cheaper).
+    def predict(self, sentences: list[str], features: list[np.ndarray]) -> list[list[tuple[int, int, str]]]:
+        """Spans (start, end, label) for each sentence; ``features`` from :func:`word_feature_ids`."""
+        text = "".join(sentences)
+        feats = (np.concatenate([np.asarray(f, dtype=np.int64) for f in features])
+                 if features else np.zeros(0, dtype=np.int64))
+        bounds = np.cumsum([0] + [len(x) for x in sentences])
+        pieces = list(zip(bounds[:-1].tolist(), bounds[1:].tolist()))
+        spans = self.predict_pieces(text, feats, pieces)
+        out: list[list[tuple[int, int, str]]] = [[] for _ in sentences]
+        for s, e, lab in spans:
+            i = int(np.searchsorted(bounds, s, side="right")) - 1
+            out[i].append((s - int(bounds[i]), e - int(bounds[i]), lab))
+        return out
+
+    def predict_pieces(self, text: str, feats: np.ndarray, pieces: list[tuple[int, int]],
+                       block_chars: int = 2048, batch: int = 1024) -> list[tuple[int, int, str]]:
+        """Spans (start, end, label) in ``text``; each (start, end) piece is decoded on its own.
+
+        ``feats`` holds a word-class feature per character of ``text``. Pieces are laid out in one
+        flat array with zero separators (index arithmetic, no per-piece Python work). Emissions are
+        computed in blocks of ~``block_chars`` (small arrays stay in cache); Viterbi runs over big
+        batches (its cost is per time step, so more rows per step is cheaper).
         """
-        results: list[list[tuple[int, int, str]]] = [[] for _ in sentences]
-        order = [i for i in sorted(range(len(sentences)), key=lambda i: len(sentences[i])) if sentences[i]]
-        if not order:
-            return results
+        pieces = [(s, e) for s, e in pieces if e > s]
+        if not pieces:
+            return []
         sep = self.sep
+        starts = np.array([p[0] for p in pieces], dtype=np.int64)
+        lengths = np.array([p[1] - p[0] for p in pieces], dtype=np.int64)
+        order = np.argsort(lengths, kind="stable")
+        starts, lengths = starts[order], lengths[order]
+        cps_text = self.vocab.code_points(text)
+        feats = np.asarray(feats, dtype=np.int64)
+        # flat layout: sep, piece, sep, piece, ..., sep
+        slot = lengths + sep
+        flat_start = sep + np.concatenate([[0], np.cumsum(slot)[:-1]])  # where each piece begins
+        total = int(flat_start[-1] + lengths[-1] + sep)
+        src = np.full(total, -1, dtype=np.int64)
+        piece_of = np.repeat(np.arange(len(lengths)), lengths)
+        within = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        src[flat_start[piece_of] + within] = starts[piece_of] + within
+        hit = src >= 0
+        cps = np.where(hit, cps_text[np.maximum(src, 0)], 0)
+        fid = np.where(hit, feats[np.maximum(src, 0)], 0)
+        cid, bid = self.vocab.encode(cps)
+        lex = self.lexicon.features(cps) if self.lexicon is not None else None
+        mask = hit.astype(np.float32)
         k = len(TAGS)
-        ems: dict[int, np.ndarray] = {}
-        lo = 0
-        while lo < len(order):
-            hi, size = lo, 0
-            while hi < len(order) and (hi == lo or size + len(sentences[order[hi]]) + sep <= block_chars):
-                size += len(sentences[order[hi]]) + sep
-                hi += 1
-            idx = order[lo:hi]
-            pad = np.zeros(sep, dtype=np.int64)
-            pieces_c, pieces_f = [pad], [pad]
-            for i in idx:
-                pieces_c += [self.vocab.code_points(sentences[i]), pad]
-                pieces_f += [np.asarray(features[i], dtype=np.int64), pad]
-            cps = np.concatenate(pieces_c)
-            fid = np.concatenate(pieces_f)
-            cid, bid = self.vocab.encode(cps)
-            em = self.emissions(cid, bid, fid, (cps != 0).astype(np.float32))
-            pos = sep
-            for i in idx:
-                n = len(sentences[i])
-                ems[i] = em[pos:pos + n]
-                pos += n + sep
-            lo = hi
-        for lo in range(0, len(order), batch):
-            idx = order[lo:lo + batch]
-            lengths = np.array([len(sentences[i]) for i in idx], dtype=np.int64)
-            grid = np.zeros((len(idx), int(lengths.max()), k), dtype=np.float32)
-            for row, i in enumerate(idx):
-                grid[row, :lengths[row]] = ems[i]
-            tags = viterbi(grid, lengths, self.trans, self.start, self.end)
-            for row, i in enumerate(idx):
-                results[i] = tags_to_spans(tags[row, :lengths[row]])
-        return results
+        em = np.empty((total, k), dtype=np.float32)
+        # blocks end on a separator boundary so that no piece is cut
+        cuts = [0]
+        ends = flat_start + lengths + sep
+        limit = block_chars
+        for j in range(len(ends)):
+            if ends[j] - cuts[-1] > limit and flat_start[j] - sep > cuts[-1]:
+                cuts.append(int(flat_start[j] - sep))
+        cuts.append(total)
+        for a, b in zip(cuts, cuts[1:]):
+            em[a:b] = self.emissions(cid[a:b], bid[a:b], fid[a:b], mask[a:b],
+                                     None if lex is None else (lex[0][a:b], lex[1][a:b]))
+        out: list[tuple[int, int, str]] = []
+        for lo in range(0, len(lengths), batch):
+            sl = slice(lo, lo + batch)
+            lens = lengths[sl]
+            t_max = int(lens.max())
+            grid_idx = flat_start[sl][:, None] + np.minimum(np.arange(t_max)[None, :], lens[:, None] - 1)
+            tags = viterbi(em[grid_idx], lens, self.trans, self.start, self.end)
+            tags[np.arange(t_max)[None, :] >= lens[:, None]] = 0
+            out.extend(_batch_spans(tags, starts[sl]))
+        return sorted(out)
+
+
+def _batch_spans(tags: np.ndarray, offsets: np.ndarray) -> list[tuple[int, int, str]]:
+    """Spans from a (rows, T) BIOES tag grid, shifted by each row's offset; loops over B/S/E only."""
+    rows, cols = np.nonzero(np.isin(tags, _BSE))
+    spans = []
+    begin = -1
+    for r, c, t in zip(rows.tolist(), cols.tolist(), tags[rows, cols].tolist()):
+        p, lab = _TAG_PARTS[t]
+        off = int(offsets[r])
+        if p == "S":
+            spans.append((off + c, off + c + 1, lab))
+        elif p == "B":
+            begin = c
+        elif begin >= 0:  # E
+            spans.append((off + begin, off + c + 1, lab))
+            begin = -1
+    return spans
 
 
 def model_dir() -> Path:

@@ -16,10 +16,10 @@ process (``load()`` there), never pass it to a process pool.
 
 from __future__ import annotations
 
-import regex
 from functools import cache
 
 import numpy as np
+import regex
 import spacy
 from spacy.attrs import IDX
 from spacy.language import Language
@@ -36,7 +36,7 @@ Span.set_extension("source", default=None, force=True)
 
 # Precedence of the combiner, chosen by measurement on the dev split of train.jsonl
 # (train/combine_study.py): see MODEL_CARD.md.
-DEFAULT_PRECEDENCE = "model_first"
+DEFAULT_PRECEDENCE = "model_first_org"
 MAX_SENTENCE = 128  # the MSRA training pieces are at most ~100 chars
 JIEBA_WORDS = "extract.jieba_words"
 TEXT = "extract.text"
@@ -137,14 +137,8 @@ def _word_tags() -> dict[str, int]:
 
 
 def model_spans_for(text: str, feats: np.ndarray, model: CharNER) -> list[tuple[int, int, str]]:
-    """Run the model over sentence pieces of ``text``; offsets into ``text``."""
-    view = normalize(text)
-    pieces = split_sentences(view)
-    preds = model.predict([view[s:e] for s, e in pieces], [feats[s:e] for s, e in pieces])
-    out = []
-    for (s, _e), spans in zip(pieces, preds):
-        out.extend((s + a, s + b, lab) for a, b, lab in spans)
-    return out
+    """Run the model over the sentence pieces of ``text``; offsets into ``text``."""
+    return model.predict_pieces(normalize(text), feats, split_sentences(text))
 
 
 @Language.factory("extract_char_ner")
@@ -169,14 +163,31 @@ def make_entity_rules(nlp: Language, name: str):
 
 
 def combine(model: list[tuple[int, int, str]], rules: list[tuple[int, int, str]],
-            precedence: str = DEFAULT_PRECEDENCE) -> list[tuple[int, int, str, str]]:
+            precedence: str = DEFAULT_PRECEDENCE, strong: set[tuple[int, int]] | None = None
+            ) -> list[tuple[int, int, str, str]]:
     """One non-overlapping set of (start, end, label, source) from model and rule candidates.
 
     ``model_first``: model spans stand; rule spans fill the gaps. ``rule_first``: the reverse.
-    ``longest``: longer spans win overlaps (rules win ties).
+    ``longest``: longer spans win overlaps (rules win ties). ``model_first_org``: as model_first, but
+    a rule ORG that wholly contains the model spans it overlaps replaces them (the model saw only
+    the place in 长春海关: MSRA has few such organizations); with ``strong`` given, only those
+    (start, end) rule spans may do so.
     """
     cands = [(s, e, lab, "model") for s, e, lab in model] + [(s, e, lab, "rule") for s, e, lab in rules]
-    if precedence == "model_first":
+    if precedence == "model_first_org":
+        model_sorted = sorted(model)
+        promoted = []
+        for s, e, lab in rules:
+            if lab != "ORG" or (strong is not None and (s, e) not in strong):
+                continue
+            inside = [m for m in model_sorted if m[0] < e and s < m[1]]
+            if inside and all(s <= m[0] and m[1] <= e for m in inside) and \
+                    not any(m[:2] == (s, e) for m in inside):
+                promoted.append((s, e, lab))
+        cands = [(s, e, lab, "rule") for s, e, lab in promoted] + cands
+        key = lambda c: (0 if (c[:3] in promoted and c[3] == "rule") else 1 if c[3] == "model" else 2,  # noqa: E731
+                         -(c[1] - c[0]), c[0])
+    elif precedence == "model_first":
         key = lambda c: (c[3] != "model", -(c[1] - c[0]), c[0])  # noqa: E731
     elif precedence == "rule_first":
         key = lambda c: (c[3] != "rule", -(c[1] - c[0]), c[0])  # noqa: E731
@@ -191,6 +202,28 @@ def combine(model: list[tuple[int, int, str]], rules: list[tuple[int, int, str]]
             taken[c[0]:c[1]] = True
             chosen.append(c)
     return sorted(chosen)
+
+
+_PAIRS = {"（": "）", "(": ")", "《": "》", "“": "”", "「": "」", "【": "】", "‘": "’"}
+_CLOSERS = {v: k for k, v in _PAIRS.items()}
+_BAD_EDGE = regex.compile(r"^[\p{P}\s]|[\p{P}\s]$")
+
+
+def plausible(name: str) -> bool:
+    """A model span is kept only if it could be a name: no punctuation or space at its edges, and
+    brackets/quotes inside it balanced (兴隆国际陆港（铁路 is a cut-off name, not an entity)."""
+    if not name or _BAD_EDGE.search(name):
+        return False
+    depth: dict[str, int] = {}
+    for ch in name:
+        if ch in _PAIRS:
+            depth[ch] = depth.get(ch, 0) + 1
+        elif ch in _CLOSERS:
+            opener = _CLOSERS[ch]
+            if depth.get(opener, 0) == 0:
+                return False
+            depth[opener] -= 1
+    return not any(depth.values())
 
 
 def _split_tokens_at(doc: Doc, cuts: set[int]) -> None:
@@ -224,7 +257,10 @@ def make_combiner(nlp: Language, name: str, precedence: str):
         rules = list(doc._.rule_spans or [])
         for span in doc.spans.get("gazetteer", []):
             rules.append((span.start_char, span.end_char, span.label_))
-        chosen = combine(doc._.model_spans or [], rules, precedence)
+        text = doc_text(doc)
+        strong = {(s, e) for s, e, lab in rules if lab == "ORG" and entity_rules.is_strong_org(text[s:e])}
+        model = [m for m in doc._.model_spans or [] if plausible(text[m[0]:m[1]])]
+        chosen = combine(model, rules, precedence, strong)
         doc._.entities = chosen
         if not set_ents:
             return doc

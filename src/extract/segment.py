@@ -122,9 +122,6 @@ def _fallback_class(word: str) -> int:
 
 def word_classes(words: list[str], tags: dict[str, int], known: dict[str, int]) -> list[int]:
     """Class id of each word: its dictionary tag, else 'other' if jieba knows it, else by its shape."""
-    out = [tags.get(w, 0) for w in words]
-    for i, c in enumerate(out):
-        if c == 0:
-            w = words[i]
-            out[i] = CLASS_ID["other"] if known.get(w) else _fallback_class(w)
-    return out
+    other = CLASS_ID["other"]
+    get_tag, get_known = tags.get, known.get
+    return [get_tag(w) or (other if get_known(w) else _fallback_class(w)) for w in words]
