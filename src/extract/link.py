@@ -253,7 +253,8 @@ def link(
     r = rules()
     para_starts = _paragraph_starts(text)
     sent_starts = [s for s, _ in sentences]
-    periods = [t for t in times if t.role == "period" and t.kind not in ("duration", "relative")]
+    periods = [t for t in times if t.role == "period" and t.kind != "duration"
+               and (t.start_date is not None or t.end_date is not None or t.kind != "relative")]
     period_ends = [t.end for t in periods]
     places = sorted((m for m in mentions if m.label in ("LOC", "ORG")), key=lambda m: m.start)
     place_starts = [m.start for m in places]
