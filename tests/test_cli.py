@@ -75,7 +75,7 @@ def test_parquet_output_is_typed_and_deterministic(folder: Path, tmp_path: Path)
 
 
 def test_stdin(tmp_path: Path) -> None:
-    res = _run("-", "--out", str(tmp_path), input="增长5%，达3亿元".encode("utf-8"))
+    res = _run("-", "--out", str(tmp_path), input="增长5%，达3亿元".encode())
     assert res.exit_code == 0, res.output
     q = pd.read_csv(tmp_path / "quantities.csv")
     assert list(q.text) == ["5%", "3亿元"] and list(q.doc_id) == ["stdin", "stdin"]
@@ -84,3 +84,31 @@ def test_stdin(tmp_path: Path) -> None:
 @pytest.mark.parametrize("args", [["/no/such/folder"], [".", "--format", "xlsx"], [".", "--date", "May 5"]])
 def test_usage_errors_exit_2(args: list[str], tmp_path: Path) -> None:
     assert _run(*args, "--out", str(tmp_path)).exit_code == 2
+
+
+def test_facts_and_metadata(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("吉林省商务厅介绍，“十四五”期间，全省累计进出口总额达8144亿元，年均增长5.1%。\n",
+                               encoding="utf-8")
+    (src / "b.txt").write_text("今年一季度，长春市汽车产量达到20万辆。\n", encoding="utf-8")
+    meta = tmp_path / "meta.jsonl"
+    meta.write_text('{"doc_id": "b.txt", "date": "2026-04-19", "source": "新华社"}\n', encoding="utf-8")
+    res = _run(str(src), "--out", str(tmp_path / "out"), "--facts", "--meta", str(meta))
+    assert res.exit_code == 0, res.output
+    docs = pd.read_csv(tmp_path / "out" / "documents.csv").set_index("doc_id")
+    assert docs.loc["b.txt", "date"] == "2026-04-19" and docs.loc["b.txt", "date_source"] == "meta"
+    assert docs.loc["b.txt", "source"] == "新华社" and pd.isna(docs.loc["a.txt", "source"])
+    facts = pd.read_csv(tmp_path / "out" / "facts.csv")
+    row = facts[facts.text == "8144亿元"].iloc[0]
+    assert (row.subject, row.metric, row.period_start, row.period_end) == (
+        "吉林省", "进出口总额", "2021-01-01", "2025-12-31")
+    assert "8144亿元" in row.context and "814,400,000,000 CNY" in row.statement
+    car = facts[facts.text == "20万辆"].iloc[0]
+    assert (car.period_start, car.period_end) == ("2026-01-01", "2026-03-31")  # 今年 from the meta date
+
+
+def test_bad_metadata_is_a_usage_error(tmp_path: Path) -> None:
+    meta = tmp_path / "meta.csv"
+    meta.write_text("doc_id,date\na.txt,May 5\n", encoding="utf-8")
+    assert _run(str(tmp_path), "--out", str(tmp_path / "o"), "--meta", str(meta)).exit_code == 2

@@ -45,6 +45,7 @@ class DocOutput:
     document: dict
     quantities: list[dict]
     entities: list[dict]
+    facts: list[dict] = field(default_factory=list)
 
 
 def _matches(rel: str, pattern: str) -> bool:
@@ -109,6 +110,35 @@ def discover(root: Path, pattern: str = "*", exclude: frozenset[Path] = frozense
     yield from walk(root, "")
 
 
+def read_meta(path: Path) -> dict[str, dict]:
+    """Per-document metadata from a CSV or JSON Lines file with ``doc_id`` and ``date`` columns.
+
+    Other columns are carried through to the documents table as strings. Raises ValueError with
+    a plain message for a file without ``doc_id``, or a date that is not YYYY-MM-DD.
+    """
+    import csv
+    import json
+    from datetime import datetime
+
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
+        records = [json.loads(line) for line in text.splitlines() if line.strip()]
+    else:
+        records = list(csv.DictReader(text.splitlines()))
+    out: dict[str, dict] = {}
+    for i, rec in enumerate(records, 1):
+        if "doc_id" not in rec:
+            raise ValueError(f"{path}: record {i} has no doc_id")
+        entry = {k: (None if v in ("", None) else str(v)) for k, v in rec.items() if k != "doc_id"}
+        if entry.get("date"):
+            try:
+                entry["date"] = datetime.strptime(entry["date"][:10], "%Y-%m-%d").date()
+            except ValueError:
+                raise ValueError(f"{path}: record {i}: date {entry['date']!r} is not YYYY-MM-DD") from None
+        out[str(rec["doc_id"])] = entry
+    return out
+
+
 def _document_row(src: Source, data: bytes | None) -> dict:
     return {
         "doc_id": src.doc_id,
@@ -144,7 +174,8 @@ def process(src: Source, options: Options) -> DocOutput:
         decoded = decode_bytes(data)
         meta = options.meta.get(src.doc_id, {})
         doc_date = meta.get("date") or options.date
-        ext = extract_document(decoded.text, doc_date=doc_date)
+        source = "meta" if meta.get("date") else "given"
+        ext = extract_document(decoded.text, doc_date=doc_date, date_source=source)
     except DecodeError as exc:
         row = _document_row(src, data)
         row["error"] = str(exc)
@@ -165,8 +196,9 @@ def process(src: Source, options: Options) -> DocOutput:
         "n_quantities": len(ext.quantities), "n_entities": len(ext.entities),
         "n_sentences": ext.n_sentences,
     })
-    for r in ext.quantities:
+    for key, value in options.meta.get(src.doc_id, {}).items():
+        if key != "date":
+            row[key if key not in row else f"meta_{key}"] = value
+    for r in ext.quantities + ext.entities + ext.facts:
         r["doc_id"] = src.doc_id
-    for r in ext.entities:
-        r["doc_id"] = src.doc_id
-    return DocOutput(row, ext.quantities, ext.entities)
+    return DocOutput(row, ext.quantities, ext.entities, ext.facts)

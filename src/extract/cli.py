@@ -11,12 +11,12 @@ import time
 from datetime import date, datetime
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from .batch import DEFAULT_MAX_BYTES, DocOutput, Options, Source, discover, process
-from .table import to_arrow, write_table
+from .batch import DEFAULT_MAX_BYTES, DocOutput, Options, Source, discover, process, read_meta
+from .table import SCHEMAS, to_arrow, write_table
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Turn Chinese news articles into tables of figures, entities and context.")
@@ -33,7 +33,7 @@ def _parse_date(value: str | None) -> date | None:
     try:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date like 2026-05-21", param_hint="--date")
+        raise typer.BadParameter(f"{value!r} is not a date like 2026-05-21", param_hint="--date") from None
 
 
 def _work(args: tuple[Source, Options]) -> DocOutput:
@@ -57,25 +57,36 @@ def run(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder for the tables.")] = Path("out"),
     fmt: Annotated[str, typer.Option("--format", "-f", help="csv or parquet.")] = "csv",
     glob: Annotated[str, typer.Option("--glob", help="File name pattern, e.g. '*.txt'.")] = "*",
-    date_: Annotated[Optional[str], typer.Option("--date", help="Publication date for all documents, "
+    date_: Annotated[str | None, typer.Option("--date", help="Publication date for all documents, "
                                                  "YYYY-MM-DD.")] = None,
+    meta: Annotated[Path | None, typer.Option("--meta", help="CSV or JSON Lines with doc_id, date and "
+                                                 "other columns for the documents table.")] = None,
+    facts: Annotated[bool, typer.Option("--facts", help="Also write the facts table: each quantity "
+                                        "with its subject, metric and period in one readable row.")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
     max_mb: Annotated[float, typer.Option("--max-mb", help="Skip (as errors) files larger than this.")]
     = DEFAULT_MAX_BYTES / 1e6,
-    progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress",
+    progress: Annotated[bool | None, typer.Option("--progress/--no-progress",
                                                      help="Progress bar (default: on a terminal).")] = None,
 ) -> None:
     """Extract every article under INPUT and write documents, quantities and entities tables."""
     if fmt not in ("csv", "parquet"):
         raise typer.BadParameter(f"{fmt!r}: use csv or parquet", param_hint="--format")
-    options = Options(date=_parse_date(date_), max_bytes=int(max_mb * 1e6))
+    meta_map: dict[str, dict] = {}
+    if meta is not None:
+        try:
+            meta_map = read_meta(meta)
+        except (OSError, ValueError) as exc:
+            raise typer.BadParameter(str(exc), param_hint="--meta") from None
+    options = Options(date=_parse_date(date_), max_bytes=int(max_mb * 1e6), meta=meta_map)
     if input == "-":
         sources = [Source("stdin", data=sys.stdin.buffer.read())]
     else:
         root = Path(input)
         if not root.exists():
             raise typer.BadParameter(f"{input} does not exist", param_hint="INPUT")
-        sources = list(discover(root, glob, exclude=frozenset({out.resolve()})))
+        skip = {out.resolve()} | ({meta.resolve()} if meta is not None else set())
+        sources = list(discover(root, glob, exclude=frozenset(skip)))
     started = time.perf_counter()
     outputs: list[DocOutput] = []
     bar = _progress(len(sources), sys.stderr.isatty() if progress is None else progress)
@@ -96,11 +107,14 @@ def run(
     elapsed = time.perf_counter() - started
 
     docs = [o.document for o in outputs]
+    extra = sorted({k for d in docs for k in d} - set(SCHEMAS["documents"].names))
     tables = {
-        "documents": to_arrow("documents", docs),
+        "documents": to_arrow("documents", docs, extra=extra),
         "quantities": to_arrow("quantities", [r for o in outputs for r in o.quantities]),
         "entities": to_arrow("entities", [r for o in outputs for r in o.entities]),
     }
+    if facts:
+        tables["facts"] = to_arrow("facts", [r for o in outputs for r in o.facts])
     for name, table in tables.items():
         write_table(table, out, name, fmt)
     errors = [d for d in docs if d["status"] == "error"]

@@ -10,8 +10,11 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 
-from .quantities import find_quantities
+from .entities import find_entities
+from .link import link
+from .quantities import Quantity, find_quantities
 from .textview import make_view, sentence_spans
+from .timex import document_date, find_times
 
 # Huge files are cut into blocks of about this many characters at paragraph breaks, so memory
 # stays bounded; offsets and sentence numbers still run over the whole document.
@@ -24,6 +27,7 @@ class Extraction:
 
     quantities: list[dict] = field(default_factory=list)
     entities: list[dict] = field(default_factory=list)
+    facts: list[dict] = field(default_factory=list)
     n_sentences: int = 0
     date: date | None = None
     date_source: str | None = None
@@ -54,7 +58,7 @@ def blocks(original: str, size: int = BLOCK_CHARS) -> list[tuple[int, str]]:
     return out
 
 
-def _quantity_row(q, original_span: tuple[int, int], original: str, sentence: int) -> dict:
+def _quantity_row(q: Quantity, ctx, original_span: tuple[int, int], original: str, sentence: int) -> dict:
     s, e = original_span
     return {
         "sentence": sentence,
@@ -69,30 +73,104 @@ def _quantity_row(q, original_span: tuple[int, int], original: str, sentence: in
         "approx": q.approx,
         "change": q.change,
         "basis": q.basis,
-        "metric": None,
-        "subject": None,
-        "period_text": None,
-        "period_start": None,
-        "period_end": None,
+        "metric": ctx.metric,
+        "subject": ctx.subject,
+        "period_text": ctx.period_text,
+        "period_start": ctx.period_start,
+        "period_end": ctx.period_end,
     }
 
 
-def extract_document(original: str, *, doc_date: date | None = None) -> Extraction:
-    """Run every extractor over one document's decoded text."""
-    result = Extraction(date=doc_date, date_source="given" if doc_date else None)
+def _inside(spans: list[tuple[int, int]], start: int, end: int, strict: bool) -> bool:
+    """Whether [start, end) lies inside one of the sorted ``spans`` (strictly: the span is longer)."""
+    i = bisect_right(spans, (start, float("inf"))) - 1
+    while i >= 0 and spans[i][1] > start:
+        s, e = spans[i]
+        if s <= start and end <= e and (not strict or (e - s) > (end - start)):
+            return True
+        i -= 1
+    return False
+
+
+def _drop_inside_names_and_times(quantities: list[Quantity], times, mentions) -> list[Quantity]:
+    """A number inside a time expression (2025年) or a longer name (十家堡镇, 九台区) is not a quantity."""
+    time_spans = sorted((t.start, t.end) for t in times)
+    name_spans = sorted((m.start, m.end) for m in mentions)
+    return [q for q in quantities
+            if not _inside(time_spans, q.num_start, q.num_end, strict=False)
+            and not _inside(name_spans, q.start, q.end, strict=True)]
+
+
+_CHANGE_WORDS = {"up": "up", "down": "down"}
+_BASIS_WORDS = {"yoy": "year on year", "mom": "month on month", "annual_avg": "annual average",
+                "cumulative": "cumulative"}
+
+
+def _fmt(value: float) -> str:
+    text = f"{value:,.4f}".rstrip("0").rstrip(".")
+    return text
+
+
+def fact_row(row: dict, doc_date: date | None, sentence_text: str) -> dict:
+    """One readable row: the quantity joined with its subject, metric and period."""
+    value = _fmt(row["value"]) + (f"–{_fmt(row['value_high'])}" if row["value_high"] is not None else "")
+    period = ""
+    if row["period_text"]:
+        dates = ""
+        if row["period_start"] or row["period_end"]:
+            dates = f" {row['period_start'] or '…'}..{row['period_end'] or '…'}"
+        period = f" [{row['period_text']}{dates}]"
+    notes = [w for w in (_CHANGE_WORDS.get(row["change"]), _BASIS_WORDS.get(row["basis"]), row["approx"]) if w]
+    head = " ".join(x for x in (row["subject"], row["metric"]) if x) or "?"
+    statement = f"{head}{period}: {value} {row['unit']}" + (f" ({', '.join(notes)})" if notes else "")
+    return {
+        "doc_date": doc_date, "sentence": row["sentence"], "start": row["start"], "end": row["end"],
+        "statement": statement, "subject": row["subject"], "metric": row["metric"],
+        "period_text": row["period_text"], "period_start": row["period_start"],
+        "period_end": row["period_end"], "text": row["text"], "value": row["value"],
+        "value_high": row["value_high"], "unit": row["unit"], "kind": row["kind"],
+        "approx": row["approx"], "change": row["change"], "basis": row["basis"],
+        "context": " ".join(sentence_text.split()),
+    }
+
+
+def extract_document(original: str, *, doc_date: date | None = None, date_source: str | None = None,
+                     entities: bool = True) -> Extraction:
+    """Run every extractor over one document's decoded text.
+
+    ``doc_date`` (from --date or a metadata file) resolves relative times (今年, 上年); without it
+    the date is read from the text itself (a dateline, or a day with the year inferred).
+    """
+    result = Extraction(date=doc_date, date_source=(date_source or "given") if doc_date else None)
     sentence_base = 0
     for offset, block in blocks(original):
         view = make_view(block)
+        if result.date is None and offset == 0:
+            result.date, result.date_source = document_date(view.text)
         sents = sentence_spans(view.text)
         starts = [s for s, _ in sents]
 
-        def sentence_of(pos: int) -> int:
-            return sentence_base + max(bisect_right(starts, pos) - 1, 0)
+        def sentence_of(pos: int, base: int = sentence_base, starts: list[int] = starts) -> int:
+            return base + max(bisect_right(starts, pos) - 1, 0)
 
-        for q in find_quantities(view.text):
+        times = find_times(view.text, ref=result.date)
+        mentions = find_entities(view.text) if entities else []
+        quantities = _drop_inside_names_and_times(find_quantities(view.text), times, mentions)
+        contexts = link(view.text, quantities, times, mentions, sents)
+        for q, ctx in zip(quantities, contexts):
             s, e = view.to_original(q.start, q.end)
-            result.quantities.append(
-                _quantity_row(q, (s + offset, e + offset), original, sentence_of(q.start)))
+            row = _quantity_row(q, ctx, (s + offset, e + offset), original, sentence_of(q.start))
+            result.quantities.append(row)
+            si = bisect_right(starts, q.start) - 1
+            sentence_text = view.text[sents[si][0]:sents[si][1]] if si >= 0 else ""
+            result.facts.append(fact_row(row, result.date, sentence_text))
+        for m in mentions:
+            s, e = view.to_original(m.start, m.end)
+            result.entities.append({
+                "sentence": sentence_of(m.start), "start": s + offset, "end": e + offset,
+                "text": original[s + offset:e + offset], "label": m.label,
+                "source": m.source,
+            })
         sentence_base += len(sents)
     result.n_sentences = sentence_base
     return result

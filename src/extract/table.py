@@ -28,6 +28,13 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("approx", S), ("change", S), ("basis", S), ("metric", S), ("subject", S),
         ("period_text", S), ("period_start", DT), ("period_end", DT),
     ]),
+    # one readable row per quantity with its context (``extract run --facts``)
+    "facts": pa.schema([
+        ("doc_id", S), ("doc_date", DT), ("sentence", I), ("start", I), ("end", I),
+        ("statement", S), ("subject", S), ("metric", S), ("period_text", S),
+        ("period_start", DT), ("period_end", DT), ("text", S), ("value", F), ("value_high", F),
+        ("unit", S), ("kind", S), ("approx", S), ("change", S), ("basis", S), ("context", S),
+    ]),
     "entities": pa.schema([
         ("doc_id", S), ("sentence", I), ("start", I), ("end", I), ("text", S),
         ("label", S), ("source", S),
@@ -37,12 +44,18 @@ SORT_KEYS = {
     "documents": ["doc_id"],
     "quantities": ["doc_id", "start", "end"],
     "entities": ["doc_id", "start", "end"],
+    "facts": ["doc_id", "start", "end"],
 }
 
 
-def to_arrow(name: str, rows: list[dict]) -> pa.Table:
-    """Rows (dicts) to an Arrow table with the fixed schema, sorted for determinism."""
+def to_arrow(name: str, rows: list[dict], extra: list[str] = ()) -> pa.Table:
+    """Rows (dicts) to an Arrow table with the fixed schema, sorted for determinism.
+
+    ``extra`` names additional string columns (metadata carried through to documents).
+    """
     schema = SCHEMAS[name]
+    for col in extra:
+        schema = schema.append(pa.field(col, S))
     columns = {f.name: [row.get(f.name) for row in rows] for f in schema}
     table = pa.Table.from_pydict(columns, schema=schema)
     if table.num_rows:
