@@ -462,3 +462,11 @@ def test_never_raises_offsets_valid_deterministic(text, ref):
     assert find_times(text, ref) == found
     assert time_spans(text) == [(t.start, t.end) for t in found]
     document_date(text)
+
+
+def test_since_sets_the_year_of_following_periods_only_without_a_document_date() -> None:
+    text = "2017年以来业务量呈现快速增长，上半年承运1万标箱。"
+    (_, half) = find_times(text)
+    assert (half.text, half.start_date, half.end_date) == ("上半年", dt.date(2017, 1, 1), dt.date(2017, 6, 30))
+    (_, half) = find_times(text, dt.date(2026, 5, 21))
+    assert (half.start_date, half.end_date) == (dt.date(2026, 1, 1), dt.date(2026, 6, 30))

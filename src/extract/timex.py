@@ -1372,7 +1372,10 @@ def find_times(text: str, ref: date | None = None) -> list[TimeExpr]:
             ctx.ym = (a.year, a.month) if (a.month == b.month) else None
             ctx.end = c.end
         if c.mod == "since":
-            ctx.year = ctx.ym = None  # 2017年以来……上半年: the text has moved on to "now"
+            # 2017年以来……上半年: the text has moved on to "now"; without a document date, the
+            # start year of the span is the best reading of "now" the text offers
+            ctx.year = a.year if ref is None and a is not None else None
+            ctx.ym = None
         if c.role == "period" and a is not None and b is not None and c.fam not in ("window", "now"):
             ctx.span, ctx.span_end = (a, b), c.end
             if a == b and c.grain == "day":
