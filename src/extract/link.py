@@ -358,17 +358,31 @@ def _subject(text: str, q: Quantity, clause_start: int, sent_start: int, places:
         return not before.endswith(r.not_subject_before)
 
     in_clause = [m for m in places if clause_start <= m.start and m.end <= q.start and usable(m)]
+    collective = _collective_in(text, clause_start, q.start, homes, r)
+    if collective is not None and (not in_clause or collective[0] < in_clause[-1].start):
+        return collective[1]  # 全市现有韩国投资企业27家: the city's figure, not Korea's
     if in_clause:
         return _full_name(in_clause[-1].text)
     if previous is not None:
         return previous
-    for word, level in r.collective.items():
-        if text.rfind(word, sent_start, q.start) >= 0 and level in homes:
-            return homes[level]
+    collective = _collective_in(text, sent_start, q.start, homes, r)
+    if collective is not None:
+        return collective[1]
     in_sentence = [m for m in places if sent_start <= m.start and m.end <= q.start and usable(m)]
     if in_sentence:
-        return _full_name(in_sentence[0].text)
+        return _full_name(in_sentence[0].text)  # the sentence's topic comes first
     return None
+
+
+
+def _collective_in(text: str, lo: int, hi: int, homes: dict[str, str], r: _Rules) -> tuple[int, str] | None:
+    """The last 全省/我市/全区 … in text[lo:hi] whose region is known: (position, region)."""
+    best = None
+    for word, level in r.collective.items():
+        i = text.rfind(word, lo, hi)
+        if i >= 0 and level in homes and (best is None or i > best[0]):
+            best = (i, homes[level])
+    return best
 
 
 def _full_name(name: str) -> str:
