@@ -82,3 +82,10 @@ def test_short_forms_are_written_out_in_full() -> None:
 def test_nothing_is_guessed_without_support() -> None:
     ctx = _link("这是一个很好的开始，共计3个。")
     assert ctx["3个"].subject is None and ctx["3个"].period_text is None
+
+
+def test_collective_word_before_a_name_makes_it_the_regions_figure() -> None:
+    text = "珲春市商务局表示，全市现有韩国投资企业27家，占长春市的1/5。"
+    ctx = _link(text, {"珲春市商务局": "ORG", "珲春市": "LOC", "韩国": "LOC", "长春市": "LOC"})
+    assert ctx["27家"].subject == "珲春市"
+    assert ctx["1/5"].subject == "珲春市"  # 占长春市的: the whole it is a share of, not the subject

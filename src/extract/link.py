@@ -98,25 +98,28 @@ def _divisions() -> dict[str, tuple[str, str]]:
 
 
 def home_regions(mentions: Sequence[Mention]) -> dict[str, str]:
-    """The region the article is about at each level: {"province": "吉林省", "prefecture": …}.
+    """The region the article is about for each collective word: {"province": "吉林省",
+    "city": "珲春市", "county": "九台区"}.
 
-    The most mentioned place of each level wins (ties: the first mentioned); a city or county
-    also counts for its province, as articles about 长春 are articles about 吉林省.
+    The most mentioned place of each kind wins (ties: the first mentioned). "city" is any city
+    (prefecture or county level: 珲春市 is a county-level city, and its 全市 means 珲春市);
+    "county" is a district, county or banner. Names inside organizations count (吉林省商务厅).
     """
     divisions = _divisions()
-    counts: dict[str, Counter] = {"province": Counter(), "prefecture": Counter(), "county": Counter()}
+    counts: dict[str, Counter] = {"province": Counter(), "city": Counter(), "county": Counter()}
     first: dict[str, int] = {}
     for m in mentions:
         if m.label not in ("LOC", "ORG"):
             continue
         for name in _place_prefixes(m.text, divisions):
             full, level = divisions[name]
-            counts[level][full] += 1
+            kind = "province" if level == "province" else "city" if full.endswith("市") else "county"
+            counts[kind][full] += 1
             first.setdefault(full, m.start)
     out = {}
-    for level, c in counts.items():
+    for kind, c in counts.items():
         if c:
-            out[level] = min(c, key=lambda k: (-c[k], first[k]))
+            out[kind] = min(c, key=lambda k: (-c[k], first[k]))
     return out
 
 
