@@ -35,8 +35,19 @@ from nerdata import SOURCES, TRAIN_FILE, load_jsonl, prf, split_train  # noqa: E
 
 from extract import segment  # noqa: E402
 from extract.ner_model import (  # noqa: E402
-    CP_BASE, LEX_CLASSES, LEX_LENGTHS, N_POS, TAGS, CharNER, CharVocab, Lexicon, allowed_transitions,
-    model_dir, normalize, spans_to_tags, word_feature_ids,
+    CP_BASE,
+    LEX_CLASSES,
+    LEX_LENGTHS,
+    N_POS,
+    TAGS,
+    CharNER,
+    CharVocab,
+    Lexicon,
+    allowed_transitions,
+    model_dir,
+    normalize,
+    spans_to_tags,
+    word_feature_ids,
 )
 
 DEFAULTS = {

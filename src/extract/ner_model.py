@@ -136,7 +136,7 @@ class Lexicon:
         self.classes = {n: np.asarray(classes[n], dtype=np.int64) for n in LEX_LENGTHS}
 
     @staticmethod
-    def build(words: dict[str, int]) -> "Lexicon":
+    def build(words: dict[str, int]) -> Lexicon:
         """From word -> lexicon class id (index into LEX_CLASSES)."""
         keys, classes = {}, {}
         for n in LEX_LENGTHS:
