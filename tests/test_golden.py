@@ -183,6 +183,50 @@ def _overlap(want: str, got: str) -> bool:
     return any(want[i:i + 2] in got for i in range(len(want) - 1))
 
 
+def score_entities(which: str) -> dict:
+    """Entity mentions against the golden lists (text and label, aligned in order)."""
+    right = n_exp = n_ours = 0
+    notes = []
+    for name, path_text, spec in _entity_documents(which):
+        ours = extract_document(path_text).entities
+        a = [(_norm(e["text"]), e["label"]) for e in spec]
+        b = [(_norm(o["text"]), o["label"]) for o in ours]
+        sm = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+        matched = sum(block.size for block in sm.get_matching_blocks())
+        right += matched
+        n_exp += len(a)
+        n_ours += len(b)
+        for tag, i1, i2, j1, j2 in sm.get_opcodes():
+            if tag != "equal":
+                notes.append(f"{name}: want {a[i1:i2]} got {b[j1:j2]}")
+    p = right / n_ours if n_ours else 0.0
+    r = right / n_exp if n_exp else 0.0
+    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0,
+            "right": right, "n_expected": n_exp, "n_ours": n_ours, "notes": notes}
+
+
+def _entity_documents(which: str):
+    golden = yaml.safe_load((GOLDEN / f"{which}.yaml").read_text(encoding="utf-8")) or {}
+    folder = ROOT / "corpus" if which == "corpus" else SEEDS
+    for name, spec in sorted(golden.items()):
+        path = folder / name
+        if path.exists():
+            yield name, decode_bytes(path.read_bytes()).text, spec.get("entities") or []
+
+
+# Entity agreement with the hand-written lists, set under the measured F1 as a regression guard.
+ENTITY_FLOORS = {"corpus": 0.78, "seeds": 0.55}
+
+
+@pytest.mark.parametrize("which", ["corpus", "seeds"])
+def test_entities_agree_with_the_golden_files(which: str) -> None:
+    if which == "seeds" and not SEEDS.is_dir():
+        pytest.skip("../shared/seeds is not present")
+    res = score_entities(which)
+    assert res["n_expected"] > 100
+    assert res["f1"] >= ENTITY_FLOORS[which], "\n".join(res["notes"][:60])
+
+
 if __name__ == "__main__":
     for which in sys.argv[1:] or ["corpus", "seeds"]:
         print(_report(which, score(which)))
@@ -190,3 +234,5 @@ if __name__ == "__main__":
         for field, (ok, n) in facts["scores"].items():
             guessed, nulls = facts["guessed_where_null"][field]
             print(f"  {field}: {ok}/{n} = {ok / n:.3f} agree; filled where the golden is null: {guessed}/{nulls}")
+        ents = score_entities(which)
+        print(f"  entities: P {ents['precision']:.3f} R {ents['recall']:.3f} F1 {ents['f1']:.3f}")
