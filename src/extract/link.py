@@ -28,6 +28,7 @@ from functools import cache
 import regex
 
 from .quantities import Quantity
+from .resources import alternation as _alt
 from .resources import load_yaml, read_tsv
 from .timex import TimeExpr
 
@@ -60,10 +61,6 @@ class _Rules:
     not_subject_before: tuple[str, ...]
     not_subject_suffixes: tuple[str, ...]
     metric_stop: regex.Pattern
-
-
-def _alt(words) -> str:
-    return "|".join(regex.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
 
 @cache

@@ -17,6 +17,7 @@ from functools import cache
 import regex
 
 from .numbers import NotANumber, Number, compile_scanner, grammar, number_from_match, parse_run
+from .resources import alternation as _alternation
 from .resources import load_yaml
 from .textview import clause_bounds
 from .units import Unit, denominator_at, lexicon, units_at
@@ -67,10 +68,6 @@ class _Rules:
     basis_re: regex.Pattern
     basis_of: dict[str, str]
     fan_re: regex.Pattern
-
-
-def _alternation(words) -> str:
-    return "|".join(regex.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
 
 @cache

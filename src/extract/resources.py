@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import regex
 import yaml
 
 _PKG = Path(__file__).resolve().parent
@@ -55,3 +56,9 @@ def read_tsv(name: str) -> list[list[str]]:
 def models_dir() -> Path:
     """The folder of trained models shipped inside the package."""
     return _PKG / "models"
+
+
+def alternation(words) -> str:
+    """Regex alternation of literal words, longest first so that the longest one wins
+    (the rule files list words in any order; 同比增长 must win over 增长)."""
+    return "|".join(regex.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))

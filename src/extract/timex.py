@@ -67,7 +67,7 @@ from typing import Any
 
 import regex
 
-from extract.resources import load_yaml
+from extract.resources import alternation, load_yaml
 
 __all__ = ["TimeExpr", "document_date", "find_times", "time_spans"]
 
@@ -161,8 +161,8 @@ def _guarded(pattern: str, words=(), chars: str = "", digits: bool = False) -> A
 
 
 def _alt(words) -> str:
-    """Regex alternation of literal words, longest first so that the longest one wins."""
-    return "(?:" + "|".join(regex.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w))) + ")"
+    """Regex alternation of literal words as one group, longest first."""
+    return "(?:" + alternation(words) + ")"
 
 
 class _Grammar:
