@@ -53,11 +53,6 @@ def read_tsv(name: str) -> list[list[str]]:
     return rows
 
 
-def models_dir() -> Path:
-    """The folder of trained models shipped inside the package."""
-    return _PKG / "models"
-
-
 def alternation(words) -> str:
     """Regex alternation of literal words, longest first so that the longest one wins
     (the rule files list words in any order; 同比增长 must win over 增长)."""
