@@ -89,3 +89,9 @@ def test_collective_word_before_a_name_makes_it_the_regions_figure() -> None:
     ctx = _link(text, {"珲春市商务局": "ORG", "珲春市": "LOC", "韩国": "LOC", "长春市": "LOC"})
     assert ctx["27家"].subject == "珲春市"
     assert ctx["1/5"].subject == "珲春市"  # 占长春市的: the whole it is a share of, not the subject
+
+
+def test_metric_keeps_its_first_character() -> None:
+    ctx = _link("一季度，全市汽车产量41.6万辆，其中新能源汽车产量9.3万辆。")
+    assert ctx["9.3万辆"].metric == "新能源汽车产量"
+    assert ctx["41.6万辆"].metric == "汽车产量"
