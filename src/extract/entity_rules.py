@@ -150,9 +150,14 @@ def _abbrev_regexes() -> list[regex.Pattern]:
     punct = "[、，。；：！？）”\\s]"
     fang_ex = _alt(w[1:] for w in cfg["fang_exclude"])
     pair_follow = _alt(cfg["pair_followers"])
+    all_preps = "".join(prep["prepositions"])
+    provinces = "".join(prep["provinces"])
+    home_follow = _alt(list(prep["followers"]) + list(prep["home_followers"]))
     return [
         # 对俄、对韩合作 / 赴韩考察 / 来华访问
         regex.compile(f"(?<=[{preps}])[{abbr}](?=(?:{follow})|{punct})"),
+        # 在吉投资 / 来长就医
+        regex.compile(f"(?<=[{all_preps}])[{provinces}](?={home_follow})"),
         regex.compile(f"(?<=[{hua_preps}])华(?=(?:{follow})|{punct})"),
         # 中俄两国, 中日韩合作, 中俄、中蒙边境: every member of the pair/triple
         regex.compile(f"(?<![\\p{{Han}}])[{pair}](?:[{pair}]){{1,2}}(?=(?:{pair_follow}))"),

@@ -26,7 +26,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import get_words_and_spaces
 
-from extract import entity_rules, segment
+from extract import entity_post, entity_rules, segment
 from extract.ner_model import CharNER, model_dir, normalize, word_feature_ids
 
 Doc.set_extension("model_spans", default=None, force=True)
@@ -60,6 +60,14 @@ def user_words() -> list[tuple[str, int, str]]:
 def jieba_tokenizer():
     """The process-wide private jieba tokenizer with the project user dictionary."""
     return segment.new_tokenizer(user_words())
+
+
+@cache
+def post_words() -> entity_post.Words:
+    """jieba as the entity repairs see it: our tokenizer, its frequencies, the word classes."""
+    tok = jieba_tokenizer()
+    return entity_post.Words(cut=lambda t: tok.lcut(t), freq=tok.FREQ, tags=_word_tags(),
+                             closed=segment.words_tagged(entity_post.closed_tags()))
 
 
 @cache
@@ -170,15 +178,15 @@ def combine(model: list[tuple[int, int, str]], rules: list[tuple[int, int, str]]
     ``model_first``: model spans stand; rule spans fill the gaps. ``rule_first``: the reverse.
     ``longest``: longer spans win overlaps (rules win ties). ``model_first_org``: as model_first, but
     a rule ORG that wholly contains the model spans it overlaps replaces them (the model saw only
-    the place in 长春海关: MSRA has few such organizations); with ``strong`` given, only those
-    (start, end) rule spans may do so.
+    the place in 长春海关: MSRA has few such organizations); with ``strong`` given, exactly those
+    (start, end) rule spans may do so, whatever their label (zone names: 长春 + 经开区).
     """
     cands = [(s, e, lab, "model") for s, e, lab in model] + [(s, e, lab, "rule") for s, e, lab in rules]
     if precedence == "model_first_org":
         model_sorted = sorted(model)
         promoted = []
         for s, e, lab in rules:
-            if lab != "ORG" or (strong is not None and (s, e) not in strong):
+            if (s, e) not in strong if strong is not None else lab != "ORG":
                 continue
             inside = [m for m in model_sorted if m[0] < e and s < m[1]]
             if inside and all(s <= m[0] and m[1] <= e for m in inside) and \
@@ -251,6 +259,7 @@ def _split_tokens_at(doc: Doc, cuts: set[int]) -> None:
 
 @Language.factory("extract_entity_combiner", default_config={"precedence": DEFAULT_PRECEDENCE})
 def make_combiner(nlp: Language, name: str, precedence: str):
+    post_words()  # load now, not on the first document
     def combiner(doc: Doc, set_ents: bool = True) -> Doc:
         """``set_ents=False`` (find_entities) keeps only the char-exact ``doc._.entities``:
         splitting tokens for ``doc.ents`` costs about as much as the model itself."""
@@ -258,8 +267,14 @@ def make_combiner(nlp: Language, name: str, precedence: str):
         for span in doc.spans.get("gazetteer", []):
             rules.append((span.start_char, span.end_char, span.label_))
         text = doc_text(doc)
-        strong = {(s, e) for s, e, lab in rules if lab == "ORG" and entity_rules.is_strong_org(text[s:e])}
+        words = post_words()
         model = [m for m in doc._.model_spans or [] if plausible(text[m[0]:m[1]])]
+        model = entity_post.clean_model_spans(text, model, words)
+        longer = entity_post.zone_spans(text, model, words)
+        longer += entity_post.institution_spans(text, rules + model, words)
+        rules += longer
+        strong = {(s, e) for s, e, lab in rules if lab == "ORG" and entity_rules.is_strong_org(text[s:e])}
+        strong.update((s, e) for s, e, _lab in longer)
         chosen = combine(model, rules, precedence, strong)
         doc._.entities = chosen
         if not set_ents:

@@ -96,6 +96,40 @@ def default_word_tags() -> dict[str, int]:
     return tags
 
 
+@cache
+def words_tagged(tags: frozenset[str]) -> frozenset[str]:
+    """The words of jieba's bundled dictionary whose tag is one of ``tags`` (e.g. verbs, particles).
+
+    The entity repairs use it to keep verbs and function words out of the middle of a name
+    (吉林省加快建设开发区 is no zone name). Cached like :func:`default_word_tags`.
+    """
+    src = _jieba_dict_file()
+    st = src.stat()
+    key = f"{st.st_size}-{int(st.st_mtime)}-{zlib.crc32(repr(sorted(tags)).encode()):x}"
+    cached = cache_dir() / f"jieba-tagged-{key}.marshal"
+    try:
+        with cached.open("rb") as fh:
+            data = marshal.load(fh)
+        if isinstance(data, (set, frozenset)):
+            return frozenset(data)
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    words: set[str] = set()
+    with src.open(encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) == 3 and parts[2] in tags:
+                words.add(parts[0])
+    try:
+        fd, tmp = tempfile.mkstemp(dir=cached.parent)
+        with os.fdopen(fd, "wb") as fh:
+            marshal.dump(words, fh)
+        os.replace(tmp, cached)
+    except OSError:
+        pass
+    return frozenset(words)
+
+
 def new_tokenizer(user_words: Iterable[tuple[str, int, str]] = ()) -> jieba.Tokenizer:
     """A private jieba tokenizer (default dictionary) plus ``(word, freq, tag)`` user words."""
     jieba.setLogLevel(logging.WARNING)

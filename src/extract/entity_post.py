@@ -1,0 +1,351 @@
+"""Repairs to the entity candidates for local news, where the MSRA-trained model goes wrong.
+
+The character model learnt national news (MSRA, CLUENER, Weibo). On local government and economic
+news it makes a few kinds of error again and again, and each is repaired here by a rule whose data
+lives in rules/ (place_patterns.yaml, places_extra.yaml, org_patterns.yaml, person_patterns.yaml):
+
+1. one-character places inside compounds and brand names (中欧班列 -> 中/欧, 吉浙合作, 港澳台):
+   a one-character place is kept only where it stands for its country or province on its own
+   (对俄, 在吉投资, 俄、日、韩, 中俄两国, 俄方); one-character persons and organizations are dropped;
+2. a country or division name the model labels ORG or PER (俄罗斯, 韩国) is a LOC;
+3. zone and facility names the model cuts short (珲春公路口岸 -> 珲春公路, 长春经开区 -> 长春): a
+   place + zone word is one LOC (:func:`zone_spans`); a division + institution chain is one ORG
+   (:func:`institution_spans`: 九台区发展和改革局); the combiner lets these longer rule spans win
+   over the model spans inside them;
+4. common words read as names (提振, 楼宇 as PER; 邮电 as ORG): a person must start with a surname or
+   be made of transliteration characters, and a span that is a dictionary word with a tag other
+   than a name tag is dropped;
+5. transliterated foreign places read as persons (鲁比诺港 PER): a person span ending in 港/市/州/省
+   is a place, extended left over transliteration characters (扎鲁比诺港).
+
+Everything works on a handful of candidate spans or on the few hits of a suffix regex, never a
+Python loop over every character of the text, so the entity step stays about as fast as jieba.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+
+import regex
+
+from extract import segment
+from extract.entity_rules import place_names, trie_pattern
+from extract.resources import load_yaml, read_tsv
+
+Span = tuple[int, int, str]
+
+_NAME_CLASSES = frozenset(segment.CLASS_ID[c] for c in ("nr", "nrt", "nrfg", "ns", "nt", "nz"))
+_NS = segment.CLASS_ID["ns"]
+_FULL_DIVISION_END = "省市县区州旗盟"
+
+
+@dataclass(frozen=True)
+class Words:
+    """What the repairs need of jieba: a segmenter, the dictionary frequencies and word classes."""
+
+    cut: Callable[[str], list[str]]
+    freq: Mapping[str, int]  # jieba's FREQ: > 0 for dictionary words (0 marks mere prefixes)
+    tags: Mapping[str, int]  # word -> class id (segment.CLASS_ID), name tags for gazetteer words
+    closed: frozenset[str]  # verbs, adjectives, adverbs, numerals, function words (never in a name)
+
+    def known(self, word: str) -> bool:
+        return bool(self.freq.get(word))
+
+
+@dataclass(frozen=True)
+class _Rules:
+    places: frozenset[str]  # gazetteer names, full and short (relabelling, heads of names)
+    vetoed: frozenset[str]  # names that are also common words (places_extra.yaml not_alone)
+    country_names: frozenset[str]
+    max_country: int
+    full_divisions: frozenset[str]  # names with a level suffix (长春市, 九台区): never in a middle
+    max_place: int
+    zone_suffix: regex.Pattern
+    zone_words: frozenset[str]
+    generic_prefixes: frozenset[str]
+    modifiers: frozenset[str]
+    closed_tags: frozenset[str]
+    max_middle: int
+    inst_suffix: regex.Pattern
+    inst_max_middle: int
+    stop: frozenset[str]
+    abbrevs: frozenset[str]  # one-character countries and provinces
+    run_chars: frozenset[str]  # those that make runs (中俄, 吉浙, 中欧): all but 华
+    countries: frozenset[str]  # one-character countries (pairs: 中俄, 俄日韩)
+    standalone_after: frozenset[str]
+    fang_follow: regex.Pattern
+    surnames: frozenset[str]
+    double_surnames: tuple[str, ...]
+    translit: frozenset[str]
+    person_after: regex.Pattern
+    level_words: frozenset[str]
+    place_final: frozenset[str]
+
+
+@cache
+def _rules() -> _Rules:
+    zones = load_yaml("place_patterns.yaml")
+    extra = load_yaml("places_extra.yaml")
+    orgs = load_yaml("org_patterns.yaml")
+    people = load_yaml("person_patterns.yaml")
+    names = place_names()
+    places = frozenset(names.all)
+    suffixes = [str(s) for s in zones["suffixes"]]
+    countries = frozenset(row[1] for row in read_tsv("countries.tsv")[1:] if len(row) > 1) \
+        | frozenset(extra["country_aliases"])
+    fang_ex = "|".join(regex.escape(w[1:]) for w in extra["fang_exclude"])
+    return _Rules(
+        places=places,
+        vetoed=frozenset(extra.get("not_alone", [])),
+        country_names=countries,
+        max_country=max(map(len, countries)),
+        full_divisions=frozenset(n for n in names.full if n.endswith(tuple(_FULL_DIVISION_END)) and len(n) > 2),
+        max_place=max(map(len, places)),
+        zone_suffix=regex.compile(trie_pattern(suffixes)),
+        zone_words=frozenset(suffixes),
+        generic_prefixes=frozenset(zones["generic_prefixes"]),
+        modifiers=frozenset(zones["modifiers"]),
+        closed_tags=frozenset(zones["closed_tags"]),
+        max_middle=int(zones["max_middle"]),
+        inst_suffix=regex.compile(trie_pattern([str(s) for s in orgs["generic_suffixes"]])),
+        inst_max_middle=int(orgs["generic_max_middle"]),
+        stop=frozenset(orgs["middle_stop"]) | frozenset("0123456789"),
+        abbrevs=frozenset(extra["abbreviations"]) | frozenset(extra["province_abbreviations"]),
+        run_chars=(frozenset(extra["abbreviations"]) | frozenset(extra["province_abbreviations"]))
+        - frozenset(extra["not_in_runs"]) - frozenset(extra["standalone_after"]),
+        countries=frozenset(extra["abbreviations"]) - frozenset(extra["continents"]),
+        standalone_after=frozenset(extra["standalone_after"]),
+        fang_follow=regex.compile(f"方(?!{fang_ex})"),
+        surnames=frozenset(people["all_surnames"]),
+        double_surnames=tuple(people["double_surnames"]),
+        translit=frozenset(people["transliteration_chars"]),
+        person_after=regex.compile(trie_pattern(people["person_after"])),
+        level_words=frozenset(_FULL_DIVISION_END),
+        place_final=frozenset(zones["place_final"]),
+    )
+
+
+def closed_tags() -> frozenset[str]:
+    """jieba tags of the words that never stand inside a zone or institution name."""
+    return _rules().closed_tags
+
+
+# --- 1. one-character places ------------------------------------------------------------------------
+
+def _run(text: str, s: int, e: int, abbrevs: frozenset[str]) -> tuple[int, int]:
+    """The run of one-character place abbreviations around text[s:e] (at most 3 either side)."""
+    a = s
+    while a > 0 and s - a < 3 and text[a - 1] in abbrevs:
+        a -= 1
+    b = e
+    while b < len(text) and b - e < 3 and text[b] in abbrevs:
+        b += 1
+    return a, b
+
+
+def _glued(text: str, i: int, words: Words, abbrevs: frozenset[str]) -> bool:
+    """text[i] forms a dictionary word with the character after it (浙商, 中医, 港人) or is doubled
+    (蒙蒙)."""
+    nxt = text[i + 1:i + 2]
+    if nxt == text[i] or (i and text[i - 1] == text[i]):
+        return True
+    return bool(nxt) and nxt not in abbrevs and words.known(text[i:i + 2])
+
+
+def standalone(text: str, s: int, e: int, words: Words) -> bool:
+    """Does the one-character place text[s:e] (or a run of them, 中俄) stand for its place alone?"""
+    r = _rules()
+    a, b = _run(text, s, e, r.run_chars) if text[s] in r.run_chars else (s, e)
+    if any(_glued(text, i, words, r.abbrevs) for i in range(s, e)):
+        return False
+    if a > 0 and text[a - 1] in r.standalone_after:  # 对俄, 在吉投资, 以俄日韩为代表
+        return True
+    if (a > 1 and text[a - 1] == "、" and text[a - 2] in r.abbrevs) or \
+            (b + 1 < len(text) and text[b] == "、" and text[b + 1] in r.abbrevs):  # 俄、日、韩
+        return True
+    if b - a >= 2 and all(ch in r.countries for ch in text[a:b]):
+        return True  # 中俄, 俄日韩 (not 中欧, 吉浙)
+    return b == e and bool(r.fang_follow.match(text, b))  # 俄方
+
+
+# --- 2, 4, 5: the model's spans --------------------------------------------------------------------
+
+def _is_generic_zone(name: str, r: _Rules) -> bool:
+    return name in r.zone_words or (name[0] in r.generic_prefixes and name[1:] in r.zone_words)
+
+
+def _person_like(name: str, r: _Rules) -> bool:
+    if len(name) > 3 or not name.isalpha() or any(ch.isascii() for ch in name):
+        return True  # long names, 约翰·史密斯, Latin letters: left to the model
+    return name[0] in r.surnames or name.startswith(r.double_surnames) or all(ch in r.translit for ch in name)
+
+
+def _foreign_place_start(text: str, s: int, r: _Rules) -> int:
+    """Extend a foreign place left over transliteration characters, stopping at a known place."""
+    a = s
+    while a > 0 and s - a < 3 and text[a - 1] in r.translit:
+        if any(text[max(0, a - k):a] in r.places for k in range(2, r.max_place + 1)):
+            break  # 俄罗斯|扎鲁比诺港: the country ends here
+        a -= 1
+    return a
+
+
+def _after_country(text: str, s: int, r: _Rules) -> bool:
+    """A name right after a country's name is a place in it (德国杜伊斯堡, 波兰马拉舍维奇)."""
+    return any(text[max(0, s - k):s] in r.country_names for k in range(2, r.max_country + 1))
+
+
+def clean_model_spans(text: str, spans: list[Span], words: Words) -> list[Span]:
+    """The model's spans repaired: relabelled, extended, split or dropped (classes 1, 2, 4, 5)."""
+    r = _rules()
+    out: list[Span] = []
+    dropped_end = -1  # end of the last one-character place dropped as part of a compound
+    for s, e, lab in sorted(spans):
+        name = text[s:e]
+        if e - s == 1:
+            if lab == "LOC" and standalone(text, s, e, words):
+                out.append((s, e, lab))
+            elif lab == "LOC":
+                dropped_end = e
+            continue
+        if name in r.places:
+            out.append((s, e, "LOC"))  # 俄罗斯, 韩国 read as ORG
+            continue
+        if lab != "ORG" and _is_generic_zone(name, r):
+            continue  # 综保区, 大综保区, 陆港: a kind of place, not a name
+        if lab == "PER" and (name[-1] in r.place_final or _after_country(text, s, r)):
+            out.append((_foreign_place_start(text, s, r), e, "LOC"))  # 鲁比诺港, 波兰|马拉舍维奇
+            continue
+        if lab == "LOC" and e - s <= 3 and all(ch in r.run_chars for ch in name):
+            # 中欧 (班列), 吉浙: a compound of one-character places; each part on its own merit
+            kept = [(i, i + 1, "LOC") for i in range(s, e) if standalone(text, i, i + 1, words)]
+            out.extend(kept)
+            if len(kept) < e - s:
+                dropped_end = e
+            continue
+        if lab == "LOC" and s == dropped_end and words.known(name) and words.tags.get(name) not in _NAME_CLASSES:
+            continue  # 中欧|班列: the rest of the compound, a common noun
+        if lab == "PER" and not _person_like(name, r) and not r.person_after.match(text, e):
+            continue  # 提振, 楼宇 (but 小平同志)
+        out.append((s, e, lab))
+    return out
+
+
+# --- 3. zone, facility and institution names -----------------------------------------------------
+
+@dataclass(frozen=True)
+class _Kind:
+    """How a zone (LOC) or an institution (ORG) name is put together before its suffix."""
+
+    min_middle: int
+    max_middle: int
+    allow: frozenset[str]  # middle words allowed whatever their tag (modifiers; 和 in 发展和改革局)
+    places_inside: bool  # may the middle hold a place word (长春|兴隆国际|陆港)?
+    runs: bool  # may the head be a run of one-character places (中韩|国际合作|示范区)?
+    chain_max: int  # longest middle after a found span that is no place (支队|汽开|大队)
+
+
+def _middle_ok(middle: str, words: Words, r: _Rules, kind: _Kind) -> bool:
+    """Nouns, names, unknown words and allowed words only: no verb, adjective, adverb, numeral or
+    function word (jieba's tags), and for an institution no place or level word (会同省公安厅)."""
+    for w in words.cut(middle):
+        if w in kind.allow:
+            continue
+        if w in words.closed:
+            return False
+        if not kind.places_inside and (w in r.level_words or words.tags.get(w) == _NS):
+            return False
+    return True
+
+
+def _holds_division(middle: str, r: _Rules) -> bool:
+    n = len(middle)
+    return any(middle[i:j] in r.full_divisions
+               for i in range(n - 2) for j in range(i + 3, min(n, i + r.max_place) + 1))
+
+
+def _place_start(text: str, p: int, words: Words, r: _Rules, runs: bool) -> int:
+    """Start of the longest place name ending at ``p`` (gazetteer, or a word jieba tags ns), or of a
+    run of one-character places when ``runs``; -1 if none."""
+    for k in range(min(r.max_place, p), 1, -1):
+        name = text[p - k:p]
+        if name in r.places or (k <= 4 and words.tags.get(name) == _NS and name not in r.vetoed):
+            return p - k
+    if runs and p >= 2 and text[p - 1] in r.run_chars and text[p - 2] in r.run_chars:
+        a = p - 2
+        while a > 0 and p - a < 3 and text[a - 1] in r.run_chars:
+            a -= 1
+        return a
+    return -1
+
+
+def _span_before(text: str, a: int, ends: Mapping[int, int], words: Words, kind: _Kind) -> int:
+    """Start of head + middle ending at ``a``: the farthest head whose middle is fine and holds no
+    full division name (长春市|九台区经济|开发区 gives 九台区经济开发区); -1 if none."""
+    r = _rules()
+    best = -1
+    for mid in range(0, kind.max_middle + 1):
+        p = a - mid
+        if p < 0 or (mid and not ("\u4e00" <= text[p] <= "\u9fff" and
+                                  (text[p] not in r.stop or text[p] in kind.allow))):
+            break
+        if mid < kind.min_middle:
+            continue
+        h = _place_start(text, p, words, r, kind.runs)
+        if h < 0 and p in ends and mid <= kind.chain_max and "和" not in text[p:a]:
+            h = ends[p]
+        if h < 0:
+            continue
+        middle = text[p:a]
+        if middle and best >= 0 and _holds_division(middle, r):
+            break
+        if not middle or _middle_ok(middle, words, r, kind):
+            best = h if best < 0 else min(best, h)
+    return best
+
+
+@cache
+def _kinds() -> tuple[_Kind, _Kind]:
+    r = _rules()
+    zone = _Kind(0, r.max_middle, r.modifiers, True, True, r.max_middle)
+    inst = _Kind(2, r.inst_max_middle, frozenset("和"), False, False, 4)
+    return zone, inst
+
+
+def zone_spans(text: str, found: list[Span], words: Words) -> list[Span]:
+    """Place + zone or facility word as one LOC (珲春公路口岸, 长春经开区, 中韩国际合作示范区).
+
+    ``found`` are the (cleaned) model spans: a place the model found may be the head (圈河口岸).
+    """
+    r = _rules()
+    ends = {e: s for s, e, lab in found if lab == "LOC"}
+    out: list[Span] = []
+    for m in r.zone_suffix.finditer(text):
+        a, b = m.span()
+        if b - a == 1 and ((a and words.known(text[a - 1:b])) or words.known(text[a:b + 1])):
+            continue  # 香港, 港务: the character belongs to another word
+        start = _span_before(text, a, ends, words, _kinds()[0])
+        if start >= 0:
+            out.append((start, b, "LOC"))
+    return out
+
+
+def institution_spans(text: str, orgs: list[Span], words: Words) -> list[Span]:
+    """Division (or organization) + middle + institution word as one ORG (九台区发展和改革局).
+
+    ``orgs`` are ORG spans already found (rules and model): an organization may head a short chain
+    (长春市消防救援支队 + 汽开 + 大队).
+    """
+    r = _rules()
+    ends = {e: s for s, e, lab in orgs if lab == "ORG"}
+    out: list[Span] = []
+    for m in r.inst_suffix.finditer(text):
+        a, b = m.span()
+        if (b - a == 1 and a and words.known(text[a - 1:b])) or words.known(text[a:b + 1]):
+            continue  # 格局, 举办, 场所: a word of its own; 厅长, 委员: the suffix starts a word
+        start = _span_before(text, a, ends, words, _kinds()[1])
+        if start >= 0:
+            out.append((start, b, "ORG"))
+    return out
