@@ -59,6 +59,7 @@ class _Rules:
     places: frozenset[str]  # gazetteer names, full and short (relabelling, heads of names)
     vetoed: frozenset[str]  # names that are also common words (places_extra.yaml not_alone)
     country_names: frozenset[str]
+    county_short: Mapping[str, str]  # 梨树县 -> 梨树: short forms too ambiguous for the gazetteer
     max_country: int
     full_divisions: frozenset[str]  # names with a level suffix (长春市, 九台区): never in a middle
     max_place: int
@@ -70,6 +71,7 @@ class _Rules:
     max_middle: int
     inst_suffix: regex.Pattern
     inst_max_middle: int
+    inst_bare: frozenset[str]
     stop: frozenset[str]
     abbrevs: frozenset[str]  # one-character countries and provinces
     run_chars: frozenset[str]  # those that make runs (中俄, 吉浙, 中欧): all but 华
@@ -82,6 +84,19 @@ class _Rules:
     person_after: regex.Pattern
     level_words: frozenset[str]
     place_final: frozenset[str]
+
+
+def _county_short_forms(places: frozenset[str], vetoed: frozenset[str]) -> dict[str, str]:
+    """County-level names whose short form the gazetteer leaves out as too ambiguous (梨树县 -> 梨树,
+    图们市 -> 图们): within an article that names the county in full they are safe."""
+    out = {}
+    for row in read_tsv("divisions.tsv")[1:]:
+        code, name, level, _parent, short = (row + [""] * 5)[:5]
+        if level == "county" and not short and name[-1] in "县市区旗" and not name.endswith("自治县"):
+            base = name[:-1]
+            if len(base) >= 2 and base not in places and base not in vetoed:  # not 和平 (和平区)
+                out[name] = base
+    return out
 
 
 @cache
@@ -100,6 +115,7 @@ def _rules() -> _Rules:
         places=places,
         vetoed=frozenset(extra.get("not_alone", [])),
         country_names=countries,
+        county_short=_county_short_forms(places, frozenset(extra.get("not_alone", []))),
         max_country=max(map(len, countries)),
         full_divisions=frozenset(n for n in names.full if n.endswith(tuple(_FULL_DIVISION_END)) and len(n) > 2),
         max_place=max(map(len, places)),
@@ -111,6 +127,7 @@ def _rules() -> _Rules:
         max_middle=int(zones["max_middle"]),
         inst_suffix=regex.compile(trie_pattern([str(s) for s in orgs["generic_suffixes"]])),
         inst_max_middle=int(orgs["generic_max_middle"]),
+        inst_bare=frozenset(orgs["generic_bare"]),
         stop=frozenset(orgs["middle_stop"]) | frozenset("0123456789"),
         abbrevs=frozenset(extra["abbreviations"]) | frozenset(extra["province_abbreviations"]),
         run_chars=(frozenset(extra["abbreviations"]) | frozenset(extra["province_abbreviations"]))
@@ -244,7 +261,7 @@ class _Kind:
     allow: frozenset[str]  # middle words allowed whatever their tag (modifiers; 和 in 发展和改革局)
     places_inside: bool  # may the middle hold a place word (长春|兴隆国际|陆港)?
     runs: bool  # may the head be a run of one-character places (中韩|国际合作|示范区)?
-    chain_max: int  # longest middle after a found span that is no place (支队|汽开|大队)
+    chain_max: int  # longest middle after an organization (支队|汽开|大队)
 
 
 def _middle_ok(middle: str, words: Words, r: _Rules, kind: _Kind) -> bool:
@@ -266,24 +283,30 @@ def _holds_division(middle: str, r: _Rules) -> bool:
                for i in range(n - 2) for j in range(i + 3, min(n, i + r.max_place) + 1))
 
 
-def _place_start(text: str, p: int, words: Words, r: _Rules, runs: bool) -> int:
-    """Start of the longest place name ending at ``p`` (gazetteer, or a word jieba tags ns), or of a
-    run of one-character places when ``runs``; -1 if none."""
+def _place_start(text: str, p: int, words: Words, r: _Rules, found: Mapping[int, int], runs: bool) -> int:
+    """Start of the longest place ending at ``p``: a gazetteer name, a word jieba tags ns, a place
+    in ``found`` (end -> start), or a run of one-character places when ``runs``; -1 if none."""
+    best = found.get(p, -1)
     for k in range(min(r.max_place, p), 1, -1):
         name = text[p - k:p]
         if name in r.places or (k <= 4 and words.tags.get(name) == _NS and name not in r.vetoed):
-            return p - k
-    if runs and p >= 2 and text[p - 1] in r.run_chars and text[p - 2] in r.run_chars:
-        a = p - 2
-        while a > 0 and p - a < 3 and text[a - 1] in r.run_chars:
-            a -= 1
-        return a
-    return -1
+            best = p - k if best < 0 else min(best, p - k)
+            break
+    if best < 0 and runs and p >= 2 and text[p - 1] in r.run_chars and text[p - 2] in r.run_chars:
+        best = p - 2
+        while best > 0 and p - best < 3 and text[best - 1] in r.run_chars:
+            best -= 1
+    return best
 
 
-def _span_before(text: str, a: int, ends: Mapping[int, int], words: Words, kind: _Kind) -> int:
+def _span_before(text: str, a: int, places: Mapping[int, int], orgs: Mapping[int, int], words: Words,
+                 kind: _Kind, min_middle: int) -> int:
     """Start of head + middle ending at ``a``: the farthest head whose middle is fine and holds no
-    full division name (长春市|九台区经济|开发区 gives 九台区经济开发区); -1 if none."""
+    full division name (长春市|九台区经济|开发区 gives 九台区经济开发区); -1 if none.
+
+    The head is a place (see :func:`_place_start`; ``places`` are the model's) or, after a short
+    middle, an organization in ``orgs`` (长春市消防救援支队|汽开|大队).
+    """
     r = _rules()
     best = -1
     for mid in range(0, kind.max_middle + 1):
@@ -291,17 +314,19 @@ def _span_before(text: str, a: int, ends: Mapping[int, int], words: Words, kind:
         if p < 0 or (mid and not ("\u4e00" <= text[p] <= "\u9fff" and
                                   (text[p] not in r.stop or text[p] in kind.allow))):
             break
-        if mid < kind.min_middle:
+        if mid < min_middle:
             continue
-        h = _place_start(text, p, words, r, kind.runs)
-        if h < 0 and p in ends and mid <= kind.chain_max and "和" not in text[p:a]:
-            h = ends[p]
+        h = _place_start(text, p, words, r, places, kind.runs)
+        if h < 0 and p in orgs and mid <= kind.chain_max and "和" not in text[p:a]:
+            h = orgs[p]
         if h < 0:
             continue
         middle = text[p:a]
         if middle and best >= 0 and _holds_division(middle, r):
             break
         if not middle or _middle_ok(middle, words, r, kind):
+            if kind.runs and len(middle) >= 2 and text[h:p] in r.country_names:
+                h = p  # 俄罗斯|斯拉夫扬卡港: a country and a place in it, two names
             best = h if best < 0 else min(best, h)
     return best
 
@@ -309,7 +334,7 @@ def _span_before(text: str, a: int, ends: Mapping[int, int], words: Words, kind:
 @cache
 def _kinds() -> tuple[_Kind, _Kind]:
     r = _rules()
-    zone = _Kind(0, r.max_middle, r.modifiers, True, True, r.max_middle)
+    zone = _Kind(0, r.max_middle, r.modifiers, True, True, 0)
     inst = _Kind(2, r.inst_max_middle, frozenset("和"), False, False, 4)
     return zone, inst
 
@@ -320,32 +345,74 @@ def zone_spans(text: str, found: list[Span], words: Words) -> list[Span]:
     ``found`` are the (cleaned) model spans: a place the model found may be the head (圈河口岸).
     """
     r = _rules()
-    ends = {e: s for s, e, lab in found if lab == "LOC"}
+    places = {e: s for s, e, lab in found if lab == "LOC"}
     out: list[Span] = []
     for m in r.zone_suffix.finditer(text):
-        a, b = m.span()
-        if b - a == 1 and ((a and words.known(text[a - 1:b])) or words.known(text[a:b + 1])):
-            continue  # 香港, 港务: the character belongs to another word
-        start = _span_before(text, a, ends, words, _kinds()[0])
-        if start >= 0:
-            out.append((start, b, "LOC"))
+        b = m.end()
+        for a in [i for i in range(m.start(), b) if text[i:b] in r.zone_words]:  # 公路口岸, else 口岸
+            if b - a == 1 and ((a and words.known(text[a - 1:b])) or words.known(text[a:b + 1])):
+                continue  # 香港, 港务: the character belongs to another word
+            start = _span_before(text, a, places, {}, words, _kinds()[0], 0)
+            if start >= 0:
+                out.append((start, b, "LOC"))
+                break
     return out
 
 
-def institution_spans(text: str, orgs: list[Span], words: Words) -> list[Span]:
-    """Division (or organization) + middle + institution word as one ORG (九台区发展和改革局).
+def institution_spans(text: str, found: list[Span], words: Words) -> list[Span]:
+    """Division (or organization) + middle + institution word as one ORG (九台区发展和改革局), with
+    the places right before it (长春市绿园区|西新镇开元村村委会): nothing nested inside an ORG.
 
-    ``orgs`` are ORG spans already found (rules and model): an organization may head a short chain
-    (长春市消防救援支队 + 汽开 + 大队).
+    ``found`` are the spans already found (rules and model): a place the model found may head the
+    name, an organization a short chain (长春市消防救援支队 + 汽开 + 大队).
     """
     r = _rules()
-    ends = {e: s for s, e, lab in orgs if lab == "ORG"}
+    places = {e: s for s, e, lab in found if lab == "LOC"}
+    orgs = {e: s for s, e, lab in found if lab == "ORG"}
     out: list[Span] = []
     for m in r.inst_suffix.finditer(text):
         a, b = m.span()
         if (b - a == 1 and a and words.known(text[a - 1:b])) or words.known(text[a:b + 1]):
             continue  # 格局, 举办, 场所: a word of its own; 厅长, 委员: the suffix starts a word
-        start = _span_before(text, a, ends, words, _kinds()[1])
+        min_middle = 0 if m.group() in r.inst_bare else _kinds()[1].min_middle
+        start = _span_before(text, a, places, orgs, words, _kinds()[1], min_middle)
+        while start > 0:  # the places before: 长春市|绿园区|西新镇开元村村委会
+            before = _place_start(text, start, words, r, places, False)
+            if before < 0:
+                break
+            start = before
         if start >= 0:
             out.append((start, b, "ORG"))
+    return out
+
+
+def relabel_zones(spans: list[Span], zones: list[Span]) -> list[Span]:
+    """A model span that is exactly a zone or facility name is a LOC (珲春国际物流园 read as ORG)."""
+    exact = {(s, e) for s, e, _lab in zones}
+    return [(s, e, "LOC") if (s, e) in exact else (s, e, lab) for s, e, lab in spans]
+
+
+def short_form_spans(text: str, found: list[Span]) -> list[Span]:
+    """Short forms of the counties the text names in full (梨树县 ... 梨树), as places.
+
+    One sense per article: the gazetteer leaves 梨树, 图们, 九台 out (each is also a common word or
+    a number to jieba), but an article that names 梨树县 means the county by 梨树 too. ``found`` are
+    the spans found so far; a county named at the start of an organization counts (梨树县融媒体中心).
+    """
+    r = _rules()
+    bases = set()
+    for s, e, lab in found:
+        for k in range(min(e - s, 6), 2, -1):
+            full = r.county_short.get(text[s:s + k])
+            if full and (lab != "LOC" or k == e - s):
+                bases.add(full)
+                break
+    out: list[Span] = []
+    for base in sorted(bases):
+        start = text.find(base)
+        while start >= 0:
+            end = start + len(base)
+            if end == len(text) or text[end] not in "县市区旗":
+                out.append((start, end, "LOC"))
+            start = text.find(base, end)
     return out

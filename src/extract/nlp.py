@@ -270,8 +270,11 @@ def make_combiner(nlp: Language, name: str, precedence: str):
         words = post_words()
         model = [m for m in doc._.model_spans or [] if plausible(text[m[0]:m[1]])]
         model = entity_post.clean_model_spans(text, model, words)
-        longer = entity_post.zone_spans(text, model, words)
-        longer += entity_post.institution_spans(text, rules + model, words)
+        shorts = entity_post.short_form_spans(text, model + rules)
+        rules += shorts
+        zones = entity_post.zone_spans(text, model + shorts, words)
+        model = entity_post.relabel_zones(model, zones)
+        longer = zones + entity_post.institution_spans(text, rules + model, words)
         rules += longer
         strong = {(s, e) for s, e, lab in rules if lab == "ORG" and entity_rules.is_strong_org(text[s:e])}
         strong.update((s, e) for s, e, _lab in longer)
