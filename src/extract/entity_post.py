@@ -25,7 +25,7 @@ Python loop over every character of the text, so the entity step stays about as 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import regex
@@ -46,9 +46,10 @@ class Words:
     """What the repairs need of jieba: a segmenter, the dictionary frequencies and word classes."""
 
     cut: Callable[[str], list[str]]
-    freq: Mapping[str, int]  # jieba's FREQ: > 0 for dictionary words (0 marks mere prefixes)
-    tags: Mapping[str, int]  # word -> class id (segment.CLASS_ID), name tags for gazetteer words
-    closed: frozenset[str]  # verbs, adjectives, adverbs, numerals, function words (never in a name)
+    freq: Mapping[str, int] = field(repr=False)  # jieba's FREQ: > 0 for words (0 marks prefixes)
+    tags: Mapping[str, int] = field(repr=False)  # word -> class id (segment.CLASS_ID)
+    closed: frozenset[str] = field(repr=False)  # adjectives, adverbs, numerals, function words
+    verbs: frozenset[str] = field(repr=False)
 
     def known(self, word: str) -> bool:
         return bool(self.freq.get(word))
@@ -68,6 +69,7 @@ class _Rules:
     generic_prefixes: frozenset[str]
     modifiers: frozenset[str]
     closed_tags: frozenset[str]
+    verb_tags: frozenset[str]
     max_middle: int
     inst_suffix: regex.Pattern
     inst_max_middle: int
@@ -124,6 +126,7 @@ def _rules() -> _Rules:
         generic_prefixes=frozenset(zones["generic_prefixes"]),
         modifiers=frozenset(zones["modifiers"]),
         closed_tags=frozenset(zones["closed_tags"]),
+        verb_tags=frozenset(zones["verb_tags"]),
         max_middle=int(zones["max_middle"]),
         inst_suffix=regex.compile(trie_pattern([str(s) for s in orgs["generic_suffixes"]])),
         inst_max_middle=int(orgs["generic_max_middle"]),
@@ -147,6 +150,11 @@ def _rules() -> _Rules:
 def closed_tags() -> frozenset[str]:
     """jieba tags of the words that never stand inside a zone or institution name."""
     return _rules().closed_tags
+
+
+def verb_tags() -> frozenset[str]:
+    """jieba tags of verbs (in institution names only after the first word: 疾病预防控制中心)."""
+    return _rules().verb_tags
 
 
 # --- 1. one-character places ------------------------------------------------------------------------
@@ -260,17 +268,22 @@ class _Kind:
     max_middle: int
     allow: frozenset[str]  # middle words allowed whatever their tag (modifiers; 和 in 发展和改革局)
     places_inside: bool  # may the middle hold a place word (长春|兴隆国际|陆港)?
+    verbs_inside: bool  # may it hold a verb after its first word (疾病预防控制|中心)?
     runs: bool  # may the head be a run of one-character places (中韩|国际合作|示范区)?
     chain_max: int  # longest middle after an organization (支队|汽开|大队)
 
 
 def _middle_ok(middle: str, words: Words, r: _Rules, kind: _Kind) -> bool:
-    """Nouns, names, unknown words and allowed words only: no verb, adjective, adverb, numeral or
-    function word (jieba's tags), and for an institution no place or level word (会同省公安厅)."""
-    for w in words.cut(middle):
+    """Nouns, names, unknown words and allowed words only: no adjective, adverb, numeral or function
+    word (jieba's tags), verbs only where ``kind`` allows, and for an institution no place or level
+    word (会同省公安厅)."""
+    cut = words.cut(middle)
+    for i, w in enumerate(cut):
         if w in kind.allow:
             continue
         if w in words.closed:
+            return False
+        if w in words.verbs and not (kind.verbs_inside and (i or len(cut) == 1)):
             return False
         if not kind.places_inside and (w in r.level_words or words.tags.get(w) == _NS):
             return False
@@ -334,8 +347,8 @@ def _span_before(text: str, a: int, places: Mapping[int, int], orgs: Mapping[int
 @cache
 def _kinds() -> tuple[_Kind, _Kind]:
     r = _rules()
-    zone = _Kind(0, r.max_middle, r.modifiers, True, True, 0)
-    inst = _Kind(2, r.inst_max_middle, frozenset("和"), False, False, 4)
+    zone = _Kind(0, r.max_middle, r.modifiers, True, False, True, 0)
+    inst = _Kind(2, r.inst_max_middle, frozenset("和"), False, True, False, 4)
     return zone, inst
 
 
@@ -350,7 +363,8 @@ def zone_spans(text: str, found: list[Span], words: Words) -> list[Span]:
     for m in r.zone_suffix.finditer(text):
         b = m.end()
         for a in [i for i in range(m.start(), b) if text[i:b] in r.zone_words]:  # 公路口岸, else 口岸
-            if b - a == 1 and ((a and words.known(text[a - 1:b])) or words.known(text[a:b + 1])):
+            if b - a == 1 and ((a and words.known(text[a - 1:b])) or
+                               (b < len(text) and words.known(text[a:b + 1]))):
                 continue  # 香港, 港务: the character belongs to another word
             start = _span_before(text, a, places, {}, words, _kinds()[0], 0)
             if start >= 0:
@@ -372,7 +386,7 @@ def institution_spans(text: str, found: list[Span], words: Words) -> list[Span]:
     out: list[Span] = []
     for m in r.inst_suffix.finditer(text):
         a, b = m.span()
-        if (b - a == 1 and a and words.known(text[a - 1:b])) or words.known(text[a:b + 1]):
+        if (b - a == 1 and a and words.known(text[a - 1:b])) or (b < len(text) and words.known(text[a:b + 1])):
             continue  # 格局, 举办, 场所: a word of its own; 厅长, 委员: the suffix starts a word
         min_middle = 0 if m.group() in r.inst_bare else _kinds()[1].min_middle
         start = _span_before(text, a, places, orgs, words, _kinds()[1], min_middle)

@@ -67,7 +67,8 @@ def post_words() -> entity_post.Words:
     """jieba as the entity repairs see it: our tokenizer, its frequencies, the word classes."""
     tok = jieba_tokenizer()
     return entity_post.Words(cut=lambda t: tok.lcut(t), freq=tok.FREQ, tags=_word_tags(),
-                             closed=segment.words_tagged(entity_post.closed_tags()))
+                             closed=segment.words_tagged(entity_post.closed_tags()),
+                             verbs=segment.words_tagged(entity_post.verb_tags()))
 
 
 @cache
