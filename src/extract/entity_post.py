@@ -59,6 +59,7 @@ class Words:
 class _Rules:
     places: frozenset[str]  # gazetteer names, full and short (relabelling, heads of names)
     vetoed: frozenset[str]  # names that are also common words (places_extra.yaml not_alone)
+    regions: frozenset[str]  # world and economic regions (东北亚, 长三角)
     country_names: frozenset[str]
     county_short: Mapping[str, str]  # 梨树县 -> 梨树: short forms too ambiguous for the gazetteer
     max_country: int
@@ -116,6 +117,7 @@ def _rules() -> _Rules:
     return _Rules(
         places=places,
         vetoed=frozenset(extra.get("not_alone", [])),
+        regions=frozenset(extra["regions"]),
         country_names=countries,
         county_short=_county_short_forms(places, frozenset(extra.get("not_alone", []))),
         max_country=max(map(len, countries)),
@@ -269,6 +271,7 @@ class _Kind:
     allow: frozenset[str]  # middle words allowed whatever their tag (modifiers; 和 in 发展和改革局)
     places_inside: bool  # may the middle hold a place word (长春|兴隆国际|陆港)?
     verbs_inside: bool  # may it hold a verb after its first word (疾病预防控制|中心)?
+    loose_heads: bool  # may a region or a word jieba tags ns be the head (东北亚|国际物流园, 兴隆)?
     runs: bool  # may the head be a run of one-character places (中韩|国际合作|示范区)?
     chain_max: int  # longest middle after an organization (支队|汽开|大队)
 
@@ -296,13 +299,20 @@ def _holds_division(middle: str, r: _Rules) -> bool:
                for i in range(n - 2) for j in range(i + 3, min(n, i + r.max_place) + 1))
 
 
-def _place_start(text: str, p: int, words: Words, r: _Rules, found: Mapping[int, int], runs: bool) -> int:
-    """Start of the longest place ending at ``p``: a gazetteer name, a word jieba tags ns, a place
-    in ``found`` (end -> start), or a run of one-character places when ``runs``; -1 if none."""
+def _place_start(text: str, p: int, words: Words, r: _Rules, found: Mapping[int, int], runs: bool,
+                 loose: bool = True) -> int:
+    """Start of the longest place ending at ``p``: a gazetteer name, a place in ``found`` (end ->
+    start), a run of one-character places when ``runs``, and when ``loose`` a word jieba tags ns
+    (兴隆); -1 if none. Unless ``loose``, world and economic regions do not count
+    (东北亚|区域科技创新中心), nor do jieba's ns words, which are noisy (大城市)."""
     best = found.get(p, -1)
+    if best >= 0 and not loose and text[best:p] in r.regions:
+        best = -1
     for k in range(min(r.max_place, p), 1, -1):
         name = text[p - k:p]
-        if name in r.places or (k <= 4 and words.tags.get(name) == _NS and name not in r.vetoed):
+        if not loose and name in r.regions:
+            continue
+        if name in r.places or (loose and k <= 4 and words.tags.get(name) == _NS and name not in r.vetoed):
             best = p - k if best < 0 else min(best, p - k)
             break
     if best < 0 and runs and p >= 2 and text[p - 1] in r.run_chars and text[p - 2] in r.run_chars:
@@ -310,6 +320,15 @@ def _place_start(text: str, p: int, words: Words, r: _Rules, found: Mapping[int,
         while best > 0 and p - best < 3 and text[best - 1] in r.run_chars:
             best -= 1
     return best
+
+
+def _cut_short(text: str, h: int, p: int, words: Words, r: _Rules) -> bool:
+    """Is text[h:p] the front of a longer place name (东北|亚, 吉林|省)?"""
+    for j in (1, 2):
+        longer = text[h:p + j]
+        if p + j <= len(text) and (longer in r.places or longer in r.regions or words.tags.get(longer) == _NS):
+            return True
+    return False
 
 
 def _span_before(text: str, a: int, places: Mapping[int, int], orgs: Mapping[int, int], words: Words,
@@ -329,10 +348,10 @@ def _span_before(text: str, a: int, places: Mapping[int, int], orgs: Mapping[int
             break
         if mid < min_middle:
             continue
-        h = _place_start(text, p, words, r, places, kind.runs)
+        h = _place_start(text, p, words, r, places, kind.runs, kind.loose_heads)
         if h < 0 and p in orgs and mid <= kind.chain_max and "和" not in text[p:a]:
             h = orgs[p]
-        if h < 0:
+        if h < 0 or _cut_short(text, h, p, words, r):
             continue
         middle = text[p:a]
         if middle and best >= 0 and _holds_division(middle, r):
@@ -347,8 +366,8 @@ def _span_before(text: str, a: int, places: Mapping[int, int], orgs: Mapping[int
 @cache
 def _kinds() -> tuple[_Kind, _Kind]:
     r = _rules()
-    zone = _Kind(0, r.max_middle, r.modifiers, True, False, True, 0)
-    inst = _Kind(2, r.inst_max_middle, frozenset("和"), False, True, False, 4)
+    zone = _Kind(0, r.max_middle, r.modifiers, True, False, True, True, 0)
+    inst = _Kind(2, r.inst_max_middle, frozenset("和"), False, True, False, False, 4)
     return zone, inst
 
 
@@ -391,7 +410,7 @@ def institution_spans(text: str, found: list[Span], words: Words) -> list[Span]:
         min_middle = 0 if m.group() in r.inst_bare else _kinds()[1].min_middle
         start = _span_before(text, a, places, orgs, words, _kinds()[1], min_middle)
         while start > 0:  # the places before: 长春市|绿园区|西新镇开元村村委会
-            before = _place_start(text, start, words, r, places, False)
+            before = _place_start(text, start, words, r, places, False, False)
             if before < 0:
                 break
             start = before
