@@ -95,3 +95,9 @@ def test_metric_keeps_its_first_character() -> None:
     ctx = _link("一季度，全市汽车产量41.6万辆，其中新能源汽车产量9.3万辆。")
     assert ctx["9.3万辆"].metric == "新能源汽车产量"
     assert ctx["41.6万辆"].metric == "汽车产量"
+
+
+def test_every_item_of_a_partner_list_is_a_partner() -> None:
+    text = "长春市汽车出口额突破120亿元，对俄罗斯、哈萨克斯坦、沙特阿拉伯等市场出口分别增长41.3%、26.5%和19.8%。"
+    ctx = _link(text, {"长春市": "LOC", "俄罗斯": "LOC", "哈萨克斯坦": "LOC", "沙特阿拉伯": "LOC"})
+    assert ctx["19.8%"].subject == "长春市"

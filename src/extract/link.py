@@ -60,6 +60,7 @@ class _Rules:
     collective: dict[str, str]  # 全省 -> province …
     not_subject_before: tuple[str, ...]
     not_subject_suffixes: tuple[str, ...]
+    partner_list: regex.Pattern
     metric_stop: regex.Pattern
 
 
@@ -73,6 +74,7 @@ def rules() -> _Rules:
         {w: level for level, words in data["collective"].items() for w in words},
         tuple(data["not_subject_before"]),
         tuple(data["not_subject_suffixes"]),
+        regex.compile(rf"(?:{_alt(data['not_subject_before'])})(?:[^，,；;。、]{{1,12}}、)+$"),
         regex.compile(_alt(data["metric_stops"])),
     )
 
@@ -355,7 +357,10 @@ def _subject(text: str, q: Quantity, clause_start: int, sent_start: int, places:
         if len(m.text) < 2 or m.text.endswith(r.not_subject_suffixes):
             return False  # 中, 俄 (partners in 中俄, 对韩); 新华社 (the source, not the subject)
         before = text[max(0, m.start - 2):m.start]
-        return not before.endswith(r.not_subject_before)
+        if before.endswith(r.not_subject_before):
+            return False
+        # 对俄罗斯、哈萨克斯坦、沙特阿拉伯等市场: every item of a list the partner word opens
+        return not r.partner_list.search(text, max(clause_start, m.start - 40), m.start)
 
     in_clause = [m for m in places if clause_start <= m.start and m.end <= q.start and usable(m)]
     collective = _collective_in(text, clause_start, q.start, homes, r)
