@@ -112,3 +112,15 @@ def test_bad_metadata_is_a_usage_error(tmp_path: Path) -> None:
     meta = tmp_path / "meta.csv"
     meta.write_text("doc_id,date\na.txt,May 5\n", encoding="utf-8")
     assert _run(str(tmp_path), "--out", str(tmp_path / "o"), "--meta", str(meta)).exit_code == 2
+
+
+def test_no_entities_mode_still_writes_quantities_with_context(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("“十四五”期间，全省累计进出口总额达8144亿元，年均增长5.1%。\n", encoding="utf-8")
+    res = _run(str(src), "--out", str(tmp_path / "out"), "--no-entities")
+    assert res.exit_code == 0, res.output
+    q = pd.read_csv(tmp_path / "out" / "quantities.csv")
+    assert list(q.text) == ["8144亿元", "5.1%"] and list(q.metric) == ["进出口总额", "进出口总额"]
+    assert list(q.period_start) == ["2021-01-01", "2021-01-01"]
+    assert pd.read_csv(tmp_path / "out" / "entities.csv").empty

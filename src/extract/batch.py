@@ -38,6 +38,7 @@ class Options:
     date: date | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
     meta: dict[str, dict] = field(default_factory=dict)
+    entities: bool = True
 
 
 @dataclass
@@ -175,7 +176,8 @@ def process(src: Source, options: Options) -> DocOutput:
         meta = options.meta.get(src.doc_id, {})
         doc_date = meta.get("date") or options.date
         source = "meta" if meta.get("date") else "given"
-        ext = extract_document(decoded.text, doc_date=doc_date, date_source=source)
+        ext = extract_document(decoded.text, doc_date=doc_date, date_source=source,
+                               entities=options.entities)
     except DecodeError as exc:
         row = _document_row(src, data)
         row["error"] = str(exc)

@@ -147,7 +147,7 @@ def _strip(core: str, r: _Rules) -> str:
 
 
 @cache
-def _pos_tokenizer():
+def pos_tokenizer():
     """jieba part-of-speech tagging over the project's private tokenizer (loaded on first use)."""
     import jieba.posseg
 
@@ -208,7 +208,7 @@ def _metric_from_core(core: str, r: _Rules) -> str | None:
         core = _strip(core[: m.start()], r) or _strip(core[m.end():], r)
     if not core or not regex.search(r"\p{Han}", core) or regex.search(r"\d", core):
         return None
-    words = [(w.word, w.flag) for w in _pos_tokenizer().lcut(core)]
+    words = [(w.word, w.flag) for w in pos_tokenizer().lcut(core)]
     phrase = _noun_phrase(words, from_right=True)
     if phrase is None or len(phrase) > 16:
         return None
@@ -223,7 +223,7 @@ def _metric_after_count(text: str, q: Quantity, r: _Rules) -> str | None:
         stop += 1
     if stop == end:
         return None
-    words = [(w.word, w.flag) for w in _pos_tokenizer().lcut(text[end:stop])]
+    words = [(w.word, w.flag) for w in pos_tokenizer().lcut(text[end:stop])]
     return _noun_phrase(words, from_right=False)
 
 

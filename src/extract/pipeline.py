@@ -134,6 +134,16 @@ def fact_row(row: dict, doc_date: date | None, sentence_text: str) -> dict:
     }
 
 
+def warm_up(entities: bool = True) -> None:
+    """Load what the first document would otherwise load: the NER pipeline and the tagger."""
+    from .link import pos_tokenizer
+    from .nlp import load
+
+    if entities:
+        load()
+    pos_tokenizer()
+
+
 def extract_document(original: str, *, doc_date: date | None = None, date_source: str | None = None,
                      entities: bool = True) -> Extraction:
     """Run every extractor over one document's decoded text.
