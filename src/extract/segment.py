@@ -60,40 +60,47 @@ def _jieba_dict_file() -> Path:
     return Path(jieba.__file__).resolve().parent / "dict.txt"
 
 
-@cache
-def default_word_tags() -> dict[str, int]:
-    """Word -> class id for the words of jieba's bundled dictionary whose tag we use.
-
-    Parsing dict.txt takes ~0.3 s, so the result is cached (marshal) in the per-user cache folder,
-    keyed by the dictionary's size and mtime and by the class table.
-    """
+def _scan_jieba_dict(name: str, salt: str, keep) -> dict | set:
+    """Scan jieba's bundled dict.txt once with ``keep(word, tag)`` -> value or None, caching the
+    result (marshal) in the per-user cache folder keyed by the dictionary's size and mtime and by
+    ``salt``; parsing the file costs ~0.3 s, reading the cache a few milliseconds."""
     src = _jieba_dict_file()
     st = src.stat()
-    key = f"{st.st_size}-{int(st.st_mtime)}-{zlib.crc32(repr((WORD_CLASSES, sorted(_TAG_CLASS.items()))).encode()):x}"
-    cached = cache_dir() / f"jieba-word-classes-{key}.marshal"
+    key = f"{st.st_size}-{int(st.st_mtime)}-{zlib.crc32(salt.encode()):x}"
+    cached = cache_dir() / f"jieba-{name}-{key}.marshal"
     try:
         with cached.open("rb") as fh:
-            data = marshal.load(fh)
-        if isinstance(data, dict):
-            return data
+            return marshal.load(fh)
     except (OSError, EOFError, ValueError, TypeError):
         pass
-    tags: dict[str, int] = {}
+    out: dict[str, object] = {}
     with src.open(encoding="utf-8") as fh:
         for line in fh:
             parts = line.split()
             if len(parts) == 3:
-                cls = _TAG_CLASS.get(parts[2])
-                if cls is not None:
-                    tags[parts[0]] = CLASS_ID[cls]
+                value = keep(parts[0], parts[2])
+                if value is not None:
+                    out[parts[0]] = value
     try:
         fd, tmp = tempfile.mkstemp(dir=cached.parent)
         with os.fdopen(fd, "wb") as fh:
-            marshal.dump(tags, fh)
+            marshal.dump(out, fh)
         os.replace(tmp, cached)
     except OSError:
         pass
-    return tags
+    return out
+
+
+@cache
+def default_word_tags() -> dict[str, int]:
+    """Word -> class id for the words of jieba's bundled dictionary whose tag we use."""
+    salt = repr((WORD_CLASSES, sorted(_TAG_CLASS.items())))
+
+    def keep(word: str, tag: str) -> int | None:
+        cls = _TAG_CLASS.get(tag)
+        return CLASS_ID[cls] if cls is not None else None
+
+    return _scan_jieba_dict("word-classes", salt, keep)
 
 
 @cache
@@ -101,33 +108,10 @@ def words_tagged(tags: frozenset[str]) -> frozenset[str]:
     """The words of jieba's bundled dictionary whose tag is one of ``tags`` (e.g. verbs, particles).
 
     The entity repairs use it to keep verbs and function words out of the middle of a name
-    (吉林省加快建设开发区 is no zone name). Cached like :func:`default_word_tags`.
+    (吉林省加快建设开发区 is no zone name).
     """
-    src = _jieba_dict_file()
-    st = src.stat()
-    key = f"{st.st_size}-{int(st.st_mtime)}-{zlib.crc32(repr(sorted(tags)).encode()):x}"
-    cached = cache_dir() / f"jieba-tagged-{key}.marshal"
-    try:
-        with cached.open("rb") as fh:
-            data = marshal.load(fh)
-        if isinstance(data, (set, frozenset)):
-            return frozenset(data)
-    except (OSError, EOFError, ValueError, TypeError):
-        pass
-    words: set[str] = set()
-    with src.open(encoding="utf-8") as fh:
-        for line in fh:
-            parts = line.split()
-            if len(parts) == 3 and parts[2] in tags:
-                words.add(parts[0])
-    try:
-        fd, tmp = tempfile.mkstemp(dir=cached.parent)
-        with os.fdopen(fd, "wb") as fh:
-            marshal.dump(words, fh)
-        os.replace(tmp, cached)
-    except OSError:
-        pass
-    return frozenset(words)
+    found = _scan_jieba_dict("tagged", repr(sorted(tags)), lambda word, tag: 1 if tag in tags else None)
+    return frozenset(found)
 
 
 def new_tokenizer(user_words: Iterable[tuple[str, int, str]] = ()) -> jieba.Tokenizer:
