@@ -9,8 +9,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads on first use: importing extract stays cheap
+    import pandas as pd
 
 __version__ = "0.1.0"
 __all__ = ["extract_text", "extract_tables"]

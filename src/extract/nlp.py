@@ -24,7 +24,6 @@ import spacy
 from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc, Span
-from spacy.util import get_words_and_spaces
 
 from extract import entity_post, entity_rules, segment
 from extract.ner_model import CharNER, model_dir, normalize, word_feature_ids
@@ -87,8 +86,9 @@ class JiebaTokenizer:
         raw = [w for w in self.tok.cut(text) if w]
         if not raw:
             return Doc(self.vocab, words=[], spaces=[])
-        words, spaces = get_words_and_spaces(raw, text)
-        doc = Doc(self.vocab, words=words, spaces=spaces)
+        # jieba's tokens cover the text exactly, whitespace included, so they are the words as they
+        # stand (spaCy's get_words_and_spaces would re-align them character by character)
+        doc = Doc(self.vocab, words=raw, spaces=[False] * len(raw))
         doc.user_data[JIEBA_WORDS] = raw  # exact cover of the text; saves re-reading the tokens
         doc.user_data[TEXT] = text  # Doc.text is rebuilt from the tokens at every access
         return doc
