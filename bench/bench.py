@@ -9,6 +9,12 @@ times the `extract run` command itself. Ratios compare stages measured in this s
 
 from __future__ import annotations
 
+import os
+
+# as the extract command does: one BLAS thread (see src/extract/cli.py)
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
 import argparse
 import json
 import re
