@@ -101,3 +101,13 @@ def test_every_item_of_a_partner_list_is_a_partner() -> None:
     text = "长春市汽车出口额突破120亿元，对俄罗斯、哈萨克斯坦、沙特阿拉伯等市场出口分别增长41.3%、26.5%和19.8%。"
     ctx = _link(text, {"长春市": "LOC", "俄罗斯": "LOC", "哈萨克斯坦": "LOC", "沙特阿拉伯": "LOC"})
     assert ctx["19.8%"].subject == "长春市"
+
+
+def test_a_plan_still_under_way_in_the_headline_is_not_every_figures_period() -> None:
+    text = "吉林擘画“十五五”开放发展新蓝图\n\n全省坐拥口岸18个。"
+    qs = find_quantities(text)
+    times = find_times(text, date(2026, 5, 21))
+    (ctx,) = link(text, qs, times, [], sentence_spans(text), date(2026, 5, 21))
+    assert ctx.period_text is None
+    (ctx,) = link(text, qs, find_times(text, date(2031, 3, 1)), [], sentence_spans(text), date(2031, 3, 1))
+    assert ctx.period_start == date(2026, 1, 1) and ctx.period_end == date(2030, 12, 31)

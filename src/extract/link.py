@@ -250,8 +250,13 @@ def link(
     times: Sequence[TimeExpr],
     mentions: Sequence[Mention],
     sentences: Sequence[tuple[int, int]],
+    doc_date: date | None = None,
 ) -> list[Context]:
-    """The context of every quantity (same order), all in view coordinates."""
+    """The context of every quantity (same order), all in view coordinates.
+
+    ``doc_date`` keeps a headline's plan period still under way (擘画“十五五”新蓝图) from becoming
+    the period of every figure: only a headline period already over governs the article.
+    """
     r = rules()
     para_starts = _paragraph_starts(text)
     sent_starts = [s for s, _ in sentences]
@@ -266,6 +271,9 @@ def link(
     mask_spans.sort()
     mask_starts = [s for s, _ in mask_spans]
     headline_end, headline_period = _headline_period(text, periods)
+    if headline_period is not None and doc_date is not None and (
+            headline_period.end_date is None or headline_period.end_date > doc_date):
+        headline_period = None
     out: list[Context] = []
     prev_q: Quantity | None = None
     prev_ctx: Context | None = None
