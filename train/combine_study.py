@@ -21,14 +21,19 @@ from eval_ner import joined, to_sentences  # noqa: E402
 from nerdata import SOURCES, TRAIN_FILE, load_jsonl, prf, split_train  # noqa: E402
 
 
-def main() -> None:
+def dev_layers(plausible_only: bool):
+    """Run the pipeline once over the dev split and keep each layer's candidates.
+
+    Returns (dev records, their joined text, sentence starts, texts, gold sets, model spans,
+    regex rule spans, gazetteer spans), or None when the training data is absent.
+    """
     from extract import nlp as xnlp
     from extract.entities import chunks
     from extract.ner_model import normalize
 
     if not TRAIN_FILE.exists():
         print(f"skipped: {TRAIN_FILE} not found")
-        return
+        return None
     dev = split_train(load_jsonl(TRAIN_FILE), 13)[1]
     texts = [normalize(r["text"]).replace("\n", " ") for r in dev]
     gold = [{tuple(e) for e in r["entities"]} for r in dev]
@@ -38,9 +43,19 @@ def main() -> None:
     for s, e in chunks(text):
         doc = pipeline(text[s:e], component_cfg={"extract_entity_combiner": {"set_ents": False}})
         model += [(a + s, b + s, lab) for a, b, lab in doc._.model_spans
-                  if xnlp.plausible(text[a + s:b + s])]
+                  if not plausible_only or xnlp.plausible(text[a + s:b + s])]
         rules += [(a + s, b + s, lab) for a, b, lab in doc._.rule_spans]
         gaz += [(sp.start_char + s, sp.end_char + s, sp.label_) for sp in doc.spans.get("gazetteer", [])]
+    return dev, text, starts, texts, gold, model, rules, gaz
+
+
+def main() -> None:
+    from extract import nlp as xnlp
+
+    layers = dev_layers(plausible_only=True)
+    if layers is None:
+        return
+    dev, text, starts, texts, gold, model, rules, gaz = layers
     subsets = {"all": list(range(len(texts))), "msra": [i for i, r in enumerate(dev) if r["source"] == "msra"]}
     assert set(SOURCES) >= {r["source"] for r in dev}
 
@@ -84,20 +99,11 @@ def variants() -> None:
 
     from extract import entity_rules
     from extract import nlp as xnlp
-    from extract.entities import chunks
-    from extract.ner_model import normalize
 
-    dev = split_train(load_jsonl(TRAIN_FILE), 13)[1]
-    texts = [normalize(r["text"]).replace("\n", " ") for r in dev]
-    gold = [{tuple(e) for e in r["entities"]} for r in dev]
-    text, starts = joined(texts)
-    pipeline = xnlp.load()
-    model, rules, gaz = [], [], []
-    for s, e in chunks(text):
-        doc = pipeline(text[s:e], component_cfg={"extract_entity_combiner": {"set_ents": False}})
-        model += [(a + s, b + s, lab) for a, b, lab in doc._.model_spans]
-        rules += [(a + s, b + s, lab) for a, b, lab in doc._.rule_spans]
-        gaz += [(sp.start_char + s, sp.end_char + s, sp.label_) for sp in doc.spans.get("gazetteer", [])]
+    layers = dev_layers(plausible_only=False)
+    if layers is None:
+        return
+    dev, text, starts, texts, gold, model, rules, gaz = layers
     full = set(entity_rules.place_names().full)
     kinds = {
         "regex all": rules,
