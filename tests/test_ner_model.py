@@ -1,0 +1,100 @@
+"""The numpy NER model's lookups and fast paths against plain reference versions.
+
+The hash table replaced ``np.searchsorted`` over the sorted key arrays the model file stores; the
+ids it gives must be exactly those of a plain dict lookup (the model was trained on those ids).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extract.ner_model import CP_BASE, LEX_LENGTHS, CharNER, CharVocab, KeyTable, model_dir
+
+U64 = st.integers(min_value=0, max_value=2**64 - 1)
+
+
+def dict_lookup(keys, values, queries, default):
+    table: dict[int, int] = {}
+    for k, v in zip(keys, values):
+        table.setdefault(int(k), int(v))  # a repeated key keeps its first value
+    return [table.get(int(q), default) for q in queries]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(U64, max_size=300), st.lists(U64, max_size=300), st.integers(-3, 3))
+def test_key_table_matches_a_dict(keys, others, default):
+    values = list(range(7, 7 + len(keys)))
+    table = KeyTable(np.array(keys, dtype=np.uint64), np.array(values), default)
+    # present keys, absent keys, and the values an empty slot could be mistaken for
+    queries = keys + others + [0, 1, 2, int(table.empty), 2**64 - 1]
+    got = table.lookup(np.array(queries, dtype=np.uint64))
+    assert got.tolist() == dict_lookup(keys, values, queries, default)
+
+
+def test_key_table_with_crowded_slots():
+    # 300 keys whose home slot is one of the last four: long probe runs that wrap past the end
+    rng = np.random.default_rng(3)
+    probe = KeyTable(np.arange(300, dtype=np.uint64), np.arange(300), -1)  # same size as below
+    pool = rng.integers(0, 2**63, 400_000, dtype=np.int64).astype(np.uint64)
+    last = probe.keys.size - 4
+    crowded = np.unique(pool[probe._home(pool) >= last])[:300]
+    assert len(crowded) == 300
+    crowded = np.concatenate([crowded[:150], crowded[150:] ^ np.uint64(1 << 63)])  # unsorted is fine
+    table = KeyTable(crowded, np.arange(300), -1)
+    assert table.keys.size == probe.keys.size
+    misses = np.setdiff1d(pool[probe._home(pool) >= last - 2], crowded)[:200]
+    queries = np.concatenate([crowded, misses])
+    assert table.lookup(queries).tolist() == list(range(300)) + [-1] * len(misses)
+
+
+def test_empty_key_table_gives_the_default():
+    table = KeyTable(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), 1)
+    assert table.lookup(np.array([0, 5, 2**63], dtype=np.uint64)).tolist() == [1, 1, 1]
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return CharNER(model_dir())
+
+
+def searchsorted_lookup(sorted_keys, values, queries, default):
+    pos = np.minimum(np.searchsorted(sorted_keys, queries), len(sorted_keys) - 1)
+    return np.where(sorted_keys[pos] == queries, values[pos], default)
+
+
+def test_bigram_ids_match_the_sorted_keys(shipped):
+    vocab = shipped.vocab
+    rng = np.random.default_rng(5)
+    real = vocab.bigram_keys[rng.integers(0, len(vocab.bigram_keys), 3000)]
+    near = real + 1  # mostly absent, next to a real key in sorted order
+    cps = rng.integers(0x4E00, 0x9FA5, 6000)
+    made = cps[:-1] * CP_BASE + cps[1:]
+    queries = np.concatenate([real, near, made])
+    want = searchsorted_lookup(vocab.bigram_keys, np.arange(2, 2 + len(vocab.bigram_keys)), queries, 1)
+    assert (vocab.bigram_table.lookup(queries) == want).all()
+    assert (want[:3000] >= 2).all()  # the real keys were found
+
+
+def test_char_vocab_encode_gives_the_trained_ids():
+    vocab = CharVocab("长春海关", np.array(sorted([ord("长") * CP_BASE + ord("春"),
+                                                 ord("海") * CP_BASE + ord("关")]), dtype=np.int64))
+    cid, bid = vocab.encode(np.append(CharVocab.code_points("长春x海关"), 0))
+    assert cid.tolist() == [2, 3, 1, 4, 5, 0]
+    # 海 (U+6D77) sorts before 长 (U+957F): 海关 is key 0 of the sorted keys (id 2), 长春 key 1
+    # (id 3); 春x, x海 and 关 + separator are unknown (1), the separator itself is 0
+    assert bid.tolist() == [3, 1, 1, 2, 1, 0]
+
+
+def test_lexicon_classes_match_the_sorted_keys(shipped):
+    lex = shipped.lexicon
+    assert lex is not None
+    rng = np.random.default_rng(7)
+    for n in LEX_LENGTHS:
+        keys, classes = lex.keys[n], lex.classes[n]
+        queries = np.concatenate([keys[rng.integers(0, len(keys), 2000)],
+                                  rng.integers(0, 2**63, 2000, dtype=np.int64).astype(np.uint64)])
+        want = searchsorted_lookup(keys, classes, queries, 0)
+        assert (lex.tables[n].lookup(queries) == want).all()
