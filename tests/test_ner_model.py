@@ -98,3 +98,58 @@ def test_lexicon_classes_match_the_sorted_keys(shipped):
                                   rng.integers(0, 2**63, 2000, dtype=np.int64).astype(np.uint64)])
         want = searchsorted_lookup(keys, classes, queries, 0)
         assert (lex.tables[n].lookup(queries) == want).all()
+
+
+def brute_force_path(em, trans, start, end):
+    """Dense Viterbi over every tag pair, one sequence, back-pointers kept."""
+    score, back = start + em[0], []
+    for t in range(1, len(em)):
+        cand = score[:, None] + trans
+        back.append(cand.argmax(0))
+        score = cand.max(0) + em[t]
+    cur = int((score + end).argmax())
+    path = [cur]
+    for b in reversed(back):
+        cur = int(b[cur])
+        path.append(cur)
+    return path[::-1]
+
+
+def test_viterbi_with_start_and_end_scores_per_row():
+    from extract.ner_model import NEG, TAGS, allowed_transitions, viterbi
+
+    rng = np.random.default_rng(11)
+    allowed, ok_start, ok_end = allowed_transitions()
+    k, rows = len(TAGS), 30
+    trans = np.where(allowed, rng.normal(size=(k, k)), NEG).astype(np.float32)
+    # per row: a window inside a piece starts after an O and ends before one
+    start = np.where(ok_start, rng.normal(size=(rows, k)), NEG).astype(np.float32)
+    end = np.where(ok_end, rng.normal(size=(rows, k)), NEG).astype(np.float32)
+    lengths = rng.integers(1, 20, rows)
+    em = (rng.normal(size=(rows, int(lengths.max()), k)) * 3).astype(np.float32)
+    out = viterbi(em, lengths, trans, start, end)
+    for i, n in enumerate(lengths):
+        assert out[i, :n].tolist() == brute_force_path(em[i, :n], trans, start[i], end[i])
+        assert not out[i, n:].any()
+
+
+NEWS = [
+    "国务院总理李强23日在人民大会堂会见了来华访问的新加坡总理黄循财。",
+    "吉林省商务厅与长春海关联合举办了中俄经贸合作洽谈会，俄罗斯滨海边疆区代表团出席。",
+    "据新华社报道，联合国秘书长古特雷斯当天在纽约发表讲话，呼吁各方保持克制。",
+    "王小明说：“我在延边朝鲜族自治州工作了十年。”",
+]
+
+
+def test_windowed_decoding_equals_whole_piece_decoding(shipped):
+    from extract import nlp
+
+    text = "\n".join(NEWS) * 3
+    feats = nlp.doc_features(nlp.load().make_doc(text))
+    pieces = nlp.split_sentences(text)
+    whole = CharNER(model_dir())
+    whole.window, whole.skip_plain_o = None, False
+    want = whole.predict_pieces(text, feats, pieces)
+    assert shipped.window is not None
+    assert shipped.predict_pieces(text, feats, pieces) == want
+    assert {text[s:e] for s, e, lab in want if lab == "PER"} >= {"李强", "古特雷斯"}
