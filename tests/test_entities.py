@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extract import entity_rules, segment
 from extract.entities import CHUNK_CHARS, Entity, analyze, find_entities
@@ -214,6 +216,51 @@ def test_combiner_model_first_and_gap_filling():
     assert got == [(0, 2, "LOC", "model"), (6, 8, "LOC", "rule")]
     assert combine(model, rules, "rule_first")[0] == (0, 4, "ORG", "rule")
     assert combine(model, rules, "longest")[0] == (0, 4, "ORG", "rule")
+
+
+
+def _combine_by_definition(model, rules, precedence, strong=None):
+    """The combiner as its docstring states it, written plainly (quadratic scans, no indexes)."""
+    promoted = []
+    if precedence == "model_first_org":
+        for s, e, lab in rules:
+            if (strong is None and lab != "ORG") or (strong is not None and (s, e) not in strong):
+                continue
+            inside = [m for m in sorted(model) if m[0] < e and s < m[1]]
+            if inside and all(s <= m[0] and m[1] <= e for m in inside) and (s, e) not in [m[:2] for m in inside]:
+                promoted.append((s, e, lab))
+    cands = [(*x, "rule") for x in promoted] + [(*x, "model") for x in model] + [(*x, "rule") for x in rules]
+
+    def rank(c):
+        size = c[1] - c[0]
+        if precedence == "longest":
+            return (-size, c[3] != "rule", c[0])
+        if precedence == "model_first_org":
+            return (0 if c[3] == "rule" and c[:3] in promoted else 1 if c[3] == "model" else 2, -size, c[0])
+        return (c[3] != precedence.split("_")[0], -size, c[0])
+
+    chosen = []
+    for c in sorted(cands, key=rank):
+        if all(c[1] <= d[0] or d[1] <= c[0] for d in chosen):
+            chosen.append(c)
+    return sorted(chosen)
+
+
+_SPANS = st.lists(st.tuples(st.integers(0, 40), st.integers(1, 6), st.sampled_from(["PER", "LOC", "ORG"])).map(
+    lambda t: (t[0], t[0] + t[1], t[2])), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SPANS, _SPANS, st.sampled_from(["model_first_org", "model_first", "rule_first", "longest"]),
+       st.booleans())
+def test_combiner_agrees_with_its_definition(model, rules, precedence, use_strong):
+    from extract.nlp import combine
+
+    strong = {(s, e) for s, e, _ in rules[::2]} if use_strong else None
+    got = combine(model, rules, precedence, strong)
+    assert got == _combine_by_definition(model, rules, precedence, strong)
+    taken = [i for s, e, _lab, _src in got for i in range(s, e)]
+    assert len(taken) == len(set(taken))  # no overlaps
 
 
 # --- rules and their data ------------------------------------------------------------------------

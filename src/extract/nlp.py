@@ -16,6 +16,7 @@ process (``load()`` there), never pass it to a process pool.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from functools import cache
 
 import numpy as np
@@ -185,16 +186,21 @@ def combine(model: list[tuple[int, int, str]], rules: list[tuple[int, int, str]]
     cands = [(s, e, lab, "model") for s, e, lab in model] + [(s, e, lab, "rule") for s, e, lab in rules]
     if precedence == "model_first_org":
         model_sorted = sorted(model)
+        model_starts = [m[0] for m in model_sorted]
+        longest = max((m[1] - m[0] for m in model_sorted), default=0)
         promoted = []
         for s, e, lab in rules:
             if (s, e) not in strong if strong is not None else lab != "ORG":
                 continue
-            inside = [m for m in model_sorted if m[0] < e and s < m[1]]
+            # the model spans overlapping (s, e) start in (s - longest, e): bisect, not a full scan
+            lo, hi = bisect_right(model_starts, s - longest), bisect_left(model_starts, e)
+            inside = [m for m in model_sorted[lo:hi] if m[0] < e and s < m[1]]
             if inside and all(s <= m[0] and m[1] <= e for m in inside) and \
                     not any(m[:2] == (s, e) for m in inside):
                 promoted.append((s, e, lab))
         cands = [(s, e, lab, "rule") for s, e, lab in promoted] + cands
-        key = lambda c: (0 if (c[:3] in promoted and c[3] == "rule") else 1 if c[3] == "model" else 2,  # noqa: E731
+        first = set(promoted)
+        key = lambda c: (0 if (c[3] == "rule" and c[:3] in first) else 1 if c[3] == "model" else 2,  # noqa: E731
                          -(c[1] - c[0]), c[0])
     elif precedence == "model_first":
         key = lambda c: (c[3] != "model", -(c[1] - c[0]), c[0])  # noqa: E731
@@ -204,25 +210,34 @@ def combine(model: list[tuple[int, int, str]], rules: list[tuple[int, int, str]]
         key = lambda c: (-(c[1] - c[0]), c[3] != "rule", c[0])  # noqa: E731
     else:
         raise ValueError(f"unknown precedence {precedence!r}")
-    taken = np.zeros(max((c[1] for c in cands), default=0), dtype=bool)
+    taken = bytearray(max((c[1] for c in cands), default=0))  # a numpy slice test per span costs more
     chosen = []
     for c in sorted(cands, key=key):
-        if not taken[c[0]:c[1]].any():
-            taken[c[0]:c[1]] = True
+        if 1 not in taken[c[0]:c[1]]:
+            taken[c[0]:c[1]] = b"\1" * (c[1] - c[0])
             chosen.append(c)
     return sorted(chosen)
 
 
 _PAIRS = {"（": "）", "(": ")", "《": "》", "“": "”", "「": "」", "【": "】", "‘": "’"}
 _CLOSERS = {v: k for k, v in _PAIRS.items()}
-_BAD_EDGE = regex.compile(r"^[\p{P}\s]|[\p{P}\s]$")
+_EDGE_CHAR = regex.compile(r"[\p{P}\s]")
+_BRACKETS = frozenset(_PAIRS) | frozenset(_CLOSERS)
+
+
+@cache
+def _bad_edge(ch: str) -> bool:
+    """Punctuation or space: no name starts or ends on one (cached per character, called per span)."""
+    return _EDGE_CHAR.fullmatch(ch) is not None
 
 
 def plausible(name: str) -> bool:
     """A model span is kept only if it could be a name: no punctuation or space at its edges, and
     brackets/quotes inside it balanced (兴隆国际陆港（铁路 is a cut-off name, not an entity)."""
-    if not name or _BAD_EDGE.search(name):
+    if not name or _bad_edge(name[0]) or _bad_edge(name[-1]):
         return False
+    if _BRACKETS.isdisjoint(name):
+        return True
     depth: dict[str, int] = {}
     for ch in name:
         if ch in _PAIRS:
