@@ -153,3 +153,17 @@ def test_windowed_decoding_equals_whole_piece_decoding(shipped):
     assert shipped.window is not None
     assert shipped.predict_pieces(text, feats, pieces) == want
     assert {text[s:e] for s, e, lab in want if lab == "PER"} >= {"李强", "古特雷斯"}
+
+
+def test_doc_features_match_the_word_classes():
+    from extract import nlp, segment
+    from extract.ner_model import word_feature_ids
+
+    text = "吉林省长春市2025年GDP增长5.3%，  王小明说：“好！”" * 2  # repeats hit the per-word cache
+    doc = nlp.load().make_doc(text)
+    words = [t.text for t in doc]
+    assert "".join(words) == text
+    tok = nlp.jieba_tokenizer()
+    want = word_feature_ids(words, segment.word_classes(words, nlp._word_tags(), tok.FREQ))
+    assert nlp.doc_features(doc).tolist() == want.tolist()
+    assert len(set(want.tolist())) > 5  # places, numbers, Latin, punctuation, space, names differ

@@ -125,7 +125,6 @@ def split_sentences(text: str, max_len: int = MAX_SENTENCE) -> list[tuple[int, i
 
 def doc_features(doc: Doc) -> np.ndarray:
     """Per-character word-class features of the whole doc, from its jieba tokens."""
-    tok = jieba_tokenizer()
     words = doc.user_data.get(JIEBA_WORDS)
     if words is None or sum(map(len, words)) != len(doc_text(doc)):
         words = []
@@ -133,8 +132,25 @@ def doc_features(doc: Doc) -> np.ndarray:
             words.append(t.text)
             if t.whitespace_:
                 words.append(t.whitespace_)
-    classes = segment.word_classes(words, _word_tags(), tok.FREQ)
-    return word_feature_ids(words, classes)
+    return word_feature_ids(words, list(map(_word_classes().__getitem__, words)))
+
+
+class _ClassCache(dict):
+    """word -> class id as :func:`segment.word_classes` gives it, remembered per word: the words of
+    news text repeat, and a hit is one C-level dict lookup instead of a Python expression."""
+
+    LIMIT = 500_000  # distinct words kept (numbers and names keep coming in a long batch)
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        cls = self[word] = segment.word_classes([word], _word_tags(), jieba_tokenizer().FREQ)[0]
+        return cls
+
+
+@cache
+def _word_classes() -> _ClassCache:
+    return _ClassCache()
 
 
 @cache
