@@ -275,6 +275,35 @@ def test_org_rule_chains_and_suffixes():
     assert orgs("海关总署发布") == []  # no place before the suffix
 
 
+
+_RULE_BITS = ["记者", "本报记者", "摄影", "编辑", "通讯员", "王", "欧阳", "李", "关丽君", "张三", "报道", "摄",
+              " ", "\u3000", "，", "。", "\n", "海关", "长春", "吉林省", "商务厅", "公安局", "分局", "大学", "的", "和"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_RULE_BITS), max_size=25))
+def test_fast_rule_matching_equals_the_plain_regexes(bits):
+    import regex
+
+    text = "".join(bits)
+    # bylines: the name part tried where a role word ends == the lookbehind regex over every position
+    want = [m.span(1) for m in entity_rules._byline_regex().finditer(text)]
+    assert entity_rules.byline_names(text) == want
+    # organization words: the stdlib engine on the trie == the regex module
+    suffix = entity_rules._org_rules().suffix
+    assert [m.span() for m in suffix.finditer(text)] == \
+        [m.span() for m in regex.compile(suffix.pattern).finditer(text)]
+
+
+def test_byline_names():
+    def names(text):
+        return [text[s:e] for s, e in entity_rules.byline_names(text)]
+
+    assert names("本报记者 关丽君 报道") == ["关丽君"]
+    assert names("（记者王小明）") == ["王小明"]
+    assert names("记者们说") == []  # 们 is no surname
+
+
 def test_abbreviation_rules_need_a_safe_context():
     def locs(text):
         return [text[s:e] for s, e, lab in entity_rules.rule_spans(text) if lab == "LOC"]
