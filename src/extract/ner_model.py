@@ -125,6 +125,7 @@ def window_keys(cps: np.ndarray, n: int) -> np.ndarray:
 
 
 _MIX = np.uint64(0xBF58476D1CE4E5B9)
+ROOM = 4  # hash table slots per key (a power of two at least this)
 
 
 class KeyTable:
@@ -132,18 +133,19 @@ class KeyTable:
 
     Why not ``np.searchsorted`` over the sorted keys: that is ~18 dependent random reads per key
     (a third of the model's time went there); a hash slot costs one or two. Built once at load time
-    from the sorted arrays the model ships (the file format does not change); about 1/4 full, so
-    nearly every lookup ends at its home slot or the next one. Empty slots hold a key that is not
+    from the sorted arrays the model ships (the file format does not change); at most 1/ROOM full,
+    so nearly every lookup ends at its home slot or the next one. Empty slots hold a key that is not
     in the table, so no separate occupancy array is read.
     """
 
-    def __init__(self, keys: np.ndarray, values: np.ndarray, default: int):
+    def __init__(self, keys: np.ndarray, values: np.ndarray, default: int, room: int = ROOM):
         keys = np.asarray(keys).astype(np.uint64)
-        values = np.asarray(values, dtype=np.int64)
-        keys, first = np.unique(keys, return_index=True)  # a repeated key keeps its first value
-        values = values[first]
+        values = np.asarray(values, dtype=np.int32)
+        if len(keys) > 1 and not (keys[1:] > keys[:-1]).all():  # the shipped arrays are sorted
+            keys, first = np.unique(keys, return_index=True)  # a repeated key keeps its first value
+            values = values[first]
         self.default = int(default)
-        bits = max(4, (4 * len(keys)).bit_length())
+        bits = max(4, (room * len(keys) - 1).bit_length())  # at most 1/room full
         size = 1 << bits
         self.shift = np.uint64(64 - bits)
         self.mask = size - 1
@@ -153,15 +155,15 @@ class KeyTable:
         # Insert all keys in rounds: each still-homeless key claims its current slot if free (one
         # of several claimants wins), the others move one slot on. A key thus sits after a run of
         # slots that were already full when it passed, which is what a linear-probing lookup needs.
-        owner = np.full(size, -1, dtype=np.int64)
-        idx = np.arange(len(keys))
+        owner = np.full(size, -1, dtype=np.int32)
+        idx = np.arange(len(keys), dtype=np.int32)
         slot = self._home(keys)
         while len(idx):
             free = owner[slot] < 0
             owner[slot[free]] = idx[free]
             won = owner[slot] == idx
             idx, slot = idx[~won], (slot[~won] + 1) & self.mask
-        used = owner >= 0
+        used = np.flatnonzero(owner >= 0)
         self.keys = np.full(size, self.empty, dtype=np.uint64)
         self.keys[used] = keys[owner[used]]
         self.values = np.full(size, self.default, dtype=np.int32)
