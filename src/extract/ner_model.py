@@ -281,11 +281,14 @@ class _Conv:
     residual: bool
 
 
-_CLOSE = np.array([0] + [TAG_ID[f"{p}-{lab}"] for lab in LABELS for p in "ES"])  # may be followed by
-_OPEN = np.array([0] + [TAG_ID[f"{p}-{lab}"] for lab in LABELS for p in "BS"])  # ... these, any pair
-_B = np.array([TAG_ID[f"B-{lab}"] for lab in LABELS])
-_I = np.array([TAG_ID[f"I-{lab}"] for lab in LABELS])
-_E = np.array([TAG_ID[f"E-{lab}"] for lab in LABELS])
+# Decoding works in another tag order, chosen so that every BIOES move is a plain slice:
+#   rows 0:3 I, 3:6 E, 6 O, 7:10 S, 10:13 B (labels PER LOC ORG within each)
+# O/E/S (rows 3:10) may go to O/S/B (rows 6:13), any pair; I or B of a label (rows 0:3 and 10:13,
+# one strided view) only to I or E of the same label (rows 0:6).
+_ORDER = np.array([TAG_ID[f"{p}-{lab}"] for p in "IE" for lab in LABELS] + [0]
+                  + [TAG_ID[f"{p}-{lab}"] for p in "SB" for lab in LABELS])
+_AT = np.argsort(_ORDER)  # tag id -> its row in the decoding order
+_CLOSE, _OPEN = slice(3, 10), slice(6, 13)
 
 
 def viterbi(em: np.ndarray, lengths: np.ndarray, trans: np.ndarray, start: np.ndarray,
@@ -294,50 +297,71 @@ def viterbi(em: np.ndarray, lengths: np.ndarray, trans: np.ndarray, start: np.nd
 
     ``start`` and ``end`` are (K,) scores, or (B, K) for one per row (a window cut out of a longer
     piece starts and ends next to an O: its scores are the transitions from and to O).
-
-    Exploits the BIOES constraints instead of a dense K x K max: O/E/S may go to O/B/S (7 x 7),
-    B/I of a label only to I/E of the same label (2 ways each). Rows are processed longest first so
-    that the rows still running at step t are a prefix of the batch (no masking). Scores are laid
-    out (T, K, rows) so every step is a few reductions over a leading axis (an argmax over a short
-    last axis costs a call per row); no back-pointers are kept: the way back takes, at each step,
-    the best predecessor of the tag already chosen (the same sums, ties to the lower tag id).
     """
     b, t_max, k = em.shape
+    return decode_rows(em.reshape(b * t_max, k), np.arange(b) * t_max, np.asarray(lengths),
+                       trans, start, end)
+
+
+def decode_rows(em: np.ndarray, at: np.ndarray, lengths: np.ndarray, trans: np.ndarray,
+                start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Viterbi over rows ``em[at[i]:at[i] + lengths[i]]`` of a flat (N, K) emission array; returns
+    (rows, max length) tag ids, 0 past each row's end. ``start``/``end``: (K,) or one per row.
+
+    Exploits the BIOES constraints instead of a dense K x K max (see ``_ORDER``). Rows run
+    longest first, so those still running at step t are a prefix (no masking); their emissions
+    are gathered once, step by step, into one array (a slice per step). Scores are laid out
+    (T, K, rows) so that each step is five whole-array operations: most rows are short windows,
+    so steps are many and light, and the number of numpy calls per step is what costs. No
+    back-pointers are kept: the way back takes, at each step, the best predecessor of the tag
+    already chosen (the same sums; ties go to the lower tag id, as a dense argmax would).
+    """
+    rows, k = len(at), em.shape[1]
+    t_max = int(lengths.max()) if rows else 0
+    out = np.zeros((rows, t_max), dtype=np.int64)
+    if rows == 0 or t_max == 0:
+        return out
     order = np.argsort(-lengths, kind="stable")
     lens = lengths[order]
     live = np.searchsorted(-lens, -np.arange(t_max), side="left")  # rows with length > t
-    emt = np.ascontiguousarray(em[order].transpose(1, 2, 0))  # (T, K, rows)
-    start = start[order].T if start.ndim == 2 else start[:, None]
+    first = np.concatenate([[0], np.cumsum(live)])  # step t's rows in the packed emissions
+    step = np.repeat(np.arange(t_max), live)
+    row = np.arange(len(step)) - first[step]
+    packed = em[(at[order][row] + step)[:, None], _ORDER[None, :]]  # (sum of lengths, K)
+    start = (start[order] if start.ndim == 2 else start[None, :])[:, _ORDER]
     end = end[order] if end.ndim == 2 else end[None, :]
-    t_open = trans[np.ix_(_CLOSE, _OPEN)][:, :, None]  # (7 from, 7 to, 1)
-    t_bi_i = np.stack([trans[_B, _I], trans[_I, _I]])[:, :, None]  # (from B/I, label, 1)
-    t_bi_e = np.stack([trans[_B, _E], trans[_I, _E]])[:, :, None]
-    bi_src = np.stack([_B, _I])  # (2, label)
-    score = np.empty((t_max, k, b), dtype=np.float32)  # best score of a path ending in each tag
-    score[0] = start + emt[0]
+    t_open = trans[np.ix_(_ORDER[_CLOSE], _ORDER[_OPEN])][:, :, None]  # (7 from, 7 to, 1)
+    i_rows, b_rows, e_rows = _ORDER[0:3], _ORDER[10:13], _ORDER[3:6]
+    # (from I/B, to I/E, label, 1)
+    t_bi = np.array([[trans[src, i_rows], trans[src, e_rows]] for src in (i_rows, b_rows)])[..., None]
+    score = np.empty((t_max, k, rows), dtype=np.float32)  # best score of a path ending in each tag
+    st = score.strides
+    src = np.lib.stride_tricks.as_strided(score, (t_max, 2, 1, 3, rows), (st[0], 10 * st[1], 0, st[1], st[2]))
+    dst = score[:, 0:6].reshape(t_max, 2, 3, rows)
+    tmp_open = np.empty((7, 7, rows), dtype=np.float32)
+    tmp_bi = np.empty((2, 2, 3, rows), dtype=np.float32)
+    n = int(live[0])  # rows of length 0 (none in practice) are left out and stay all O
+    np.add(start.T[:, :n] if len(start) > 1 else start.T, packed[0:n].T, out=score[0, :, :n])
     for t in range(1, t_max):
         n = int(live[t])
         if n == 0:
             break
-        prev = score[t - 1, :, :n]
-        cur = score[t, :, :n]
-        cur[_OPEN] = (prev[_CLOSE][:, None, :] + t_open).max(axis=0)
-        bi = prev[bi_src]  # (2, label, n)
-        cur[_I] = (bi + t_bi_i).max(axis=0)
-        cur[_E] = (bi + t_bi_e).max(axis=0)
-        cur += emt[t, :, :n]
-    tag = (score[lens - 1, :, np.arange(b)] + end).argmax(axis=1)  # last tag of every row
+        np.add(score[t - 1, _CLOSE, None, :n], t_open, out=tmp_open[:, :, :n])
+        np.maximum.reduce(tmp_open[:, :, :n], axis=0, out=score[t, _OPEN, :n])
+        np.add(src[t - 1, :, :, :, :n], t_bi, out=tmp_bi[..., :n])
+        np.maximum.reduce(tmp_bi[..., :n], axis=0, out=dst[t, :, :, :n])
+        np.add(score[t, :, :n], packed[first[t]:first[t] + n].T, out=score[t, :, :n])
+    last = score[lens - 1, :, np.arange(rows)][:, _AT]  # (rows, K) in tag id order
+    tag = (last + end).argmax(axis=1)
     into = np.ascontiguousarray(trans.T)  # (to, from)
-    out = np.zeros((b, t_max), dtype=np.int64)
-    for t in range(t_max - 1, -1, -1):
+    for t in range(t_max - 1, 0, -1):
         n = int(live[t])
-        if n == 0:
-            continue
         out[:n, t] = tag[:n]
-        if t > 0:
-            back = into[tag[:n]]
-            back += score[t - 1, :, :n].T
-            tag[:n] = back.argmax(axis=1)
+        back = into[tag[:n]]
+        back += score[t - 1, :, :n].T[:, _AT]
+        tag[:n] = back.argmax(axis=1)
+    n = int(live[0])
+    out[:n, 0] = tag[:n]
     result = np.empty_like(out)
     result[order] = out
     return result
@@ -526,13 +550,9 @@ class CharNER:
         order = np.argsort(rows_len, kind="stable")  # similar lengths share a batch
         for lo in range(0, len(order), batch):
             sel = order[lo:lo + batch]
-            lens = rows_len[sel]
-            t_max = int(lens.max())
-            grid_idx = rows_at[sel][:, None] + np.minimum(np.arange(t_max)[None, :], lens[:, None] - 1)
-            tags = viterbi(em[grid_idx], lens, self.trans,
-                           row_start if row_start.ndim == 1 else row_start[sel],
-                           row_end if row_end.ndim == 1 else row_end[sel])
-            tags[np.arange(t_max)[None, :] >= lens[:, None]] = 0
+            tags = decode_rows(em, rows_at[sel], rows_len[sel], self.trans,
+                               row_start if row_start.ndim == 1 else row_start[sel],
+                               row_end if row_end.ndim == 1 else row_end[sel])
             out.extend(_batch_spans(tags, offsets[sel]))
         return sorted(out)
 
