@@ -167,3 +167,32 @@ def test_doc_features_match_the_word_classes():
     want = word_feature_ids(words, segment.word_classes(words, nlp._word_tags(), tok.FREQ))
     assert nlp.doc_features(doc).tolist() == want.tolist()
     assert len(set(want.tolist())) > 5  # places, numbers, Latin, punctuation, space, names differ
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 12), min_size=6, max_size=6), min_size=1, max_size=5),
+       st.booleans())
+def test_span_reading_of_tag_grids(grid, well_formed):
+    from extract.ner_model import TAGS, _batch_spans, _spans_by_loop, spans_to_tags
+
+    built = []
+    offsets = np.arange(len(grid)) * 100 + 7
+    if well_formed:  # what Viterbi gives: rebuild each row from spans read off it one by one
+        rows = []
+        for r, row in enumerate(grid):
+            spans, i = [], 0
+            while i < len(row):
+                size = row[i] % 3 + 1
+                if row[i] > 6 and i + size <= len(row):
+                    spans.append((i, i + size, ("PER", "LOC", "ORG")[row[i] % 3]))
+                i += size
+            rows.append(spans_to_tags(len(row), spans).tolist())
+            built += [(offsets[r] + s, offsets[r] + e, lab) for s, e, lab in spans]
+        grid = rows
+    tags = np.array(grid)
+    kinds = np.array([t[0] for t in TAGS])[tags]
+    rows, cols = np.nonzero(np.isin(kinds, ["B", "E", "S"]))
+    want = _spans_by_loop(rows, cols, tags[rows, cols], offsets)
+    assert sorted(_batch_spans(tags, offsets)) == sorted(want)
+    if well_formed:
+        assert sorted(want) == sorted(built)
