@@ -174,8 +174,8 @@ class KeyTable:
         return (h >> self.shift).astype(np.int64)
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
-        """The value of every key (int64), ``default`` where the key is absent."""
-        k = np.asarray(keys).astype(np.uint64)
+        """The value of every key (int32), ``default`` where the key is absent."""
+        k = np.asarray(keys).astype(np.uint64, copy=False)
         slot = self._home(k)
         found = self.keys.take(slot)
         out = np.where(found == k, self.values.take(slot), self.default)
@@ -188,7 +188,7 @@ class KeyTable:
             out[go[hit]] = self.values.take(slot[hit])
             rest = ~hit & (found != self.empty)
             go, k, slot = go[rest], k[rest], slot[rest]
-        return out.astype(np.int64)
+        return out
 
 
 class Lexicon:
@@ -234,13 +234,20 @@ class Lexicon:
         zeros = np.concatenate([[0], np.cumsum(cps == 0)])
         mult = 1
         base = len(LEX_CLASSES)
-        for n in LEX_LENGTHS:
-            if total >= n and len(self.keys[n]):
-                cls = self.tables[n].lookup(window_keys(cps, n)[: total - n + 1])
+        c = cps.astype(np.uint64)
+        keys = c  # window_keys(cps, n) for n = 1, 2, ...: each from the one before
+        for n in range(2, max(LEX_LENGTHS) + 1):
+            if total < n:
+                break
+            keys = keys[:-1] * _HASH_A + c[n - 1:]
+            if n in LEX_LENGTHS and len(self.keys[n]):
+                cls = self.tables[n].lookup(keys)
                 cls[zeros[n:] - zeros[: total - n + 1] > 0] = 0
-                begin[: total - n + 1] += cls * mult
-                end[n - 1:] += cls * mult
-            mult *= base
+                cls *= mult
+                begin[: total - n + 1] += cls
+                end[n - 1:] += cls
+            if n in LEX_LENGTHS:
+                mult *= base
         return begin, end
 
 
