@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extract.ner_model import CP_BASE, LEX_LENGTHS, CharNER, CharVocab, KeyTable, model_dir
+from extract.ner_model import CP_BASE, LEX_LENGTHS, TAGS, CharNER, CharVocab, KeyTable, model_dir
 
 U64 = st.integers(min_value=0, max_value=2**64 - 1)
 
@@ -196,3 +196,28 @@ def test_span_reading_of_tag_grids(grid, well_formed):
     assert sorted(_batch_spans(tags, offsets)) == sorted(want)
     if well_formed:
         assert sorted(want) == sorted(built)
+
+
+def test_fast_emissions_match_the_layer_by_layer_version(shipped):
+    from extract import nlp
+
+    text = "".join(NEWS)
+    pieces = nlp.split_sentences(text)
+    sep = shipped.sep
+    # the flat layout of predict_pieces: separators (code point 0, mask 0) around every piece
+    cps, feats, mask = [], [], []
+    all_feats = nlp.doc_features(nlp.load().make_doc(text))
+    for s, e in pieces:
+        cps += [0] * sep + [ord(c) for c in text[s:e]]
+        feats += [0] * sep + all_feats[s:e].tolist()
+        mask += [0] * sep + [1] * (e - s)
+    cps, feats = np.array(cps + [0] * sep), np.array(feats + [0] * sep)
+    mask = np.array(mask + [0] * sep, dtype=np.float32)
+    cid, bid = shipped.vocab.encode(cps)
+    lex = shipped.lexicon.features(cps)
+    fast = shipped.tag_scores(cid, bid, feats, mask, lex)
+    slow = shipped.emissions_reference(cid, bid, feats, mask, lex)
+    assert fast.shape == (len(TAGS), len(cps))
+    inside = mask > 0
+    assert np.allclose(fast.T[inside], slow[inside], atol=1e-3)
+    assert (fast.T[inside].argmax(axis=1) == slow[inside].argmax(axis=1)).all()
