@@ -509,12 +509,12 @@ class CharNER:
         return out
 
     def predict_pieces(self, text: str, feats: np.ndarray, pieces: list[tuple[int, int]],
-                       block_chars: int = 2048, batch: int = 1024) -> list[tuple[int, int, str]]:
+                       block_chars: int = 8192, batch: int = 1024) -> list[tuple[int, int, str]]:
         """Spans (start, end, label) in ``text``; each (start, end) piece is decoded on its own.
 
         ``feats`` holds a word-class feature per character of ``text``. Pieces are laid out in one
         flat array with zero separators (index arithmetic, no per-piece Python work). Emissions are
-        computed in blocks of ~``block_chars`` (small arrays stay in cache); Viterbi runs over big
+        computed in blocks of ~``block_chars`` (bounded temporaries, few numpy calls); Viterbi runs over big
         batches (its cost is per time step, so more rows per step is cheaper).
         """
         pieces = [(s, e) for s, e in pieces if e > s]
