@@ -221,3 +221,16 @@ def test_fast_emissions_match_the_layer_by_layer_version(shipped):
     inside = mask > 0
     assert np.allclose(fast.T[inside], slow[inside], atol=1e-3)
     assert (fast.T[inside].argmax(axis=1) == slow[inside].argmax(axis=1)).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="８１ＡｚＺ％．／－～＋\x00 ab9长春。，", max_size=30))
+def test_normalize_maps_full_width_only_where_present(text):
+    from extract.ner_model import normalize
+
+    got = normalize(text)
+    assert len(got) == len(text)  # 1:1, offsets unchanged
+    assert not set(got) & set("８１ＡｚＺ％．／－～＋\x00")
+    want = "".join({"８": "8", "１": "1", "Ａ": "A", "ｚ": "z", "Ｚ": "Z", "％": "%", "．": ".", "／": "/",
+                    "－": "-", "～": "~", "＋": "+", "\x00": " "}.get(c, c) for c in text)
+    assert got == want

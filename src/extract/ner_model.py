@@ -14,6 +14,7 @@ result identical to running every sentence on its own (and to the zero padding u
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,9 +35,15 @@ _FW = "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮ�
 _NORMALIZE = str.maketrans({**{c: chr(ord(c) - 0xFEE0) for c in _FW}, "\x00": " "})
 
 
+_TO_NORMALIZE = re.compile("[" + re.escape(_FW) + "\x00]")
+
+
 def normalize(text: str) -> str:
-    """Full-width ASCII digits/letters/signs to ASCII, 1:1 (offsets unchanged)."""
-    return text.translate(_NORMALIZE)
+    """Full-width ASCII digits/letters/signs to ASCII, 1:1 (offsets unchanged).
+
+    The text view the pipeline passes in is mostly normalized already: a search for a character
+    to map is ~10x cheaper than ``str.translate`` with a dict over every character of the text."""
+    return text.translate(_NORMALIZE) if _TO_NORMALIZE.search(text) else text
 
 
 def allowed_transitions() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
