@@ -347,10 +347,12 @@ def decode_rows(em: np.ndarray, at: np.ndarray, lengths: np.ndarray, trans: np.n
     t_open = trans[np.ix_(_ORDER[_CLOSE], _ORDER[_OPEN])][:, :, None]  # (7 from, 7 to, 1)
     i_rows, b_rows, e_rows = _ORDER[0:3], _ORDER[10:13], _ORDER[3:6]
     # (from I/B, to I/E, label, 1)
-    t_bi = np.array([[trans[src, i_rows], trans[src, e_rows]] for src in (i_rows, b_rows)])[..., None]
+    t_bi = np.array([[trans[s, i_rows], trans[s, e_rows]] for s in (i_rows, b_rows)])[..., None]
     score = np.empty((t_max, k, rows), dtype=np.float32)  # best score of a path ending in each tag
     st = score.strides
-    src = np.lib.stride_tricks.as_strided(score, (t_max, 2, 1, 3, rows), (st[0], 10 * st[1], 0, st[1], st[2]))
+    # views: the I and B rows as (t, from I/B, 1, label, row); the I and E rows as (t, to I/E, ...)
+    src = np.lib.stride_tricks.as_strided(score, (t_max, 2, 1, 3, rows),
+                                          (st[0], 10 * st[1], 0, st[1], st[2]))
     dst = score[:, 0:6].reshape(t_max, 2, 3, rows)
     tmp_open = np.empty((7, 7, rows), dtype=np.float32)
     tmp_bi = np.empty((2, 2, 3, rows), dtype=np.float32)
@@ -521,8 +523,8 @@ class CharNER:
 
         ``feats`` holds a word-class feature per character of ``text``. Pieces are laid out in one
         flat array with zero separators (index arithmetic, no per-piece Python work). Emissions are
-        computed in blocks of ~``block_chars`` (bounded temporaries, few numpy calls); Viterbi runs over big
-        batches (its cost is per time step, so more rows per step is cheaper).
+        computed in blocks of ~``block_chars`` (bounded temporaries, few numpy calls); Viterbi runs
+        over big batches (its cost is per time step, so more rows per step is cheaper).
         """
         pieces = [(s, e) for s, e in pieces if e > s]
         if not pieces:
@@ -592,8 +594,9 @@ class CharNER:
         Viterbi over a whole piece spends most of its steps on plain text. A window is decoded as
         if O stood just outside it (start and end scores = transitions from and to O), which is
         the full decoding whenever the full path has O there; where a window meets the edge of
-        its piece the piece's own start/end scores apply. Checked on msra_test and the dev split:
-        identical spans to whole-piece decoding (train/eval_ner.py figures unchanged).
+        its piece the piece's own start/end scores apply. Measured against whole-piece decoding on
+        msra_test, the dev split and 20k training sentences: 718 / 11 / 2 differing spans with a
+        margin of 0 / 1 / 2 characters, none from 3 on (4 is the default, one to spare).
         """
         m = self.window
         total = len(not_o)
@@ -627,8 +630,9 @@ def _batch_spans(tags: np.ndarray, offsets: np.ndarray) -> list[tuple[int, int, 
     kind = _KIND[found]
     b = np.flatnonzero(kind == 1)
     e = b + 1
-    if len(b) != int((kind == 3).sum()) or (len(b) and (e[-1] >= len(kind) or (kind[e] != 3).any()
-                                                       or (rows[e] != rows[b]).any())):
+    well_formed = len(b) == int((kind == 3).sum()) and (
+        len(b) == 0 or (e[-1] < len(kind) and (kind[e] == 3).all() and (rows[e] == rows[b]).all()))
+    if not well_formed:
         return _spans_by_loop(rows, cols, found, offsets)
     off = offsets[rows] + cols
     single = np.flatnonzero(kind == 4)
