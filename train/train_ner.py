@@ -200,6 +200,11 @@ def collate(items):
     return c, bg, f, y, dom, c != 0, (lb, le)
 
 
+def _to(batch, device):
+    """A collated batch moved to the training device."""
+    return tuple(tuple(x.to(device) for x in t) if isinstance(t, tuple) else t.to(device) for t in batch)
+
+
 # ----------------------------------------------------------------------------- model
 
 class Net(nn.Module):
@@ -254,13 +259,12 @@ class Net(nn.Module):
         trans = self.trans + self.trans_mask
         start = self.start + self.start_mask
         end = self.end + self.end_mask
-        b, n, _ = em.shape
+        n = em.shape[1]
         maskf = mask.float()
-        # gold score
-        gold = start[y[:, 0]] + em[:, 0].gather(1, y[:, :1]).squeeze(1)
-        for t in range(1, n):
-            step = trans[y[:, t - 1], y[:, t]] + em[:, t].gather(1, y[:, t:t + 1]).squeeze(1)
-            gold = gold + step * maskf[:, t]
+        # gold score (one gather for all steps: padding positions are masked out)
+        em_gold = em.gather(2, y[:, :, None]).squeeze(2)
+        steps = trans[y[:, :-1], y[:, 1:]] + em_gold[:, 1:]
+        gold = start[y[:, 0]] + em_gold[:, 0] + (steps * maskf[:, 1:]).sum(1)
         lengths = mask.sum(1)
         last = y.gather(1, (lengths - 1)[:, None]).squeeze(1)
         gold = gold + end[last]
@@ -326,6 +330,8 @@ def main() -> None:
     ap.add_argument("--export", action="store_true", help="only export the best epoch to the package")
     ap.add_argument("--out", type=Path, default=model_dir())
     ap.add_argument("--limit", type=int, default=0, help="smoke test: use only this many train sentences")
+    ap.add_argument("--device", default="cpu", help="torch device for training (cpu, cuda); not part of "
+                    "the config: the exported numpy model is the same kind either way")
     for k, v in DEFAULTS.items():
         if isinstance(v, list):
             ap.add_argument(f"--{k}", type=lambda s: [int(x) for x in s.split(",")], default=v)
@@ -351,21 +357,22 @@ def main() -> None:
     data = prepare(run, cfg)
     vocab = CharVocab(data["chars"], data["bigram_keys"])
     lexicon = build_lexicon() if cfg.get("lex_dim", 0) else None
-    net = Net(len(data["chars"]) + 2, len(data["bigram_keys"]) + 2, cfg)
+    device = torch.device(args.device)
+    net = Net(len(data["chars"]) + 2, len(data["bigram_keys"]) + 2, cfg).to(device)
     opt = torch.optim.Adam(net.parameters(), lr=cfg["lr"])
     state = {"epoch": 0, "best": -1.0, "best_epoch": 0, "history": []}
     ckpt = run / "last.pt"
     if ckpt.exists():
-        saved = torch.load(ckpt, weights_only=False)
+        saved = torch.load(ckpt, weights_only=False, map_location=device)
         net.load_state_dict(saved["net"])
         opt.load_state_dict(saved["opt"])
         state = saved["state"]
-        torch.set_rng_state(saved["torch_rng"])
+        torch.set_rng_state(saved["torch_rng"].cpu())
         log.info("resumed after epoch %d (best %.4f at %d)", state["epoch"], state["best"], state["best_epoch"])
 
     meta = {"data": str(TRAIN_FILE.name), "seed": cfg["seed"], "dev_size": cfg["dev_size"]}
     if args.export:
-        best = torch.load(run / "best.pt", weights_only=False)
+        best = torch.load(run / "best.pt", weights_only=False, map_location=device)
         net.load_state_dict(best["net"])
         meta.update(best["meta"])
         export(net, data["chars"], data["bigram_keys"], cfg, args.out, meta, lexicon)
@@ -384,7 +391,8 @@ def main() -> None:
             g["lr"] = lr
         net.train()
         t0, total, seen = time.time(), 0.0, 0
-        for step, (c, bg, f, y, dom, mask, lex) in enumerate(batches(train_items, cfg["batch"], rng), 1):
+        for step, batch in enumerate(batches(train_items, cfg["batch"], rng), 1):
+            c, bg, f, y, dom, mask, lex = _to(batch, device)
             em = net.emissions(c, bg, f, dom, mask, lex)
             loss = net.nll(em, y, mask)
             opt.zero_grad()
