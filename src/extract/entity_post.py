@@ -6,8 +6,9 @@ lives in rules/ (place_patterns.yaml, places_extra.yaml, org_patterns.yaml, pers
 
 1. one-character places inside compounds and brand names (中欧班列 -> 中/欧, 吉浙合作, 港澳台):
    a one-character place is kept only where it stands for its country or province on its own
-   (对俄, 在吉投资, 俄、日、韩, 中俄, 俄方); one-character persons and organizations are dropped, and
-   so is the common noun left over from a dropped compound (中欧|班列);
+   (对俄, 在吉投资, 俄、日、韩, 中俄, 俄方, 俄宪法, 中非合作); one-character persons are kept only before
+   a title (江主席, 李大妈), one-character organizations never, and the common noun left over from a
+   dropped compound goes too (中欧|班列);
 2. a country or division name the model labels ORG or PER (俄罗斯, 韩国) is a LOC;
 3. zone and facility names the model cuts short (珲春公路口岸 -> 珲春公路, 长春经开区 -> 长春): a
    place + zone word is one LOC (:func:`zone_spans`); a division + institution chain is one ORG
@@ -16,7 +17,8 @@ lives in rules/ (place_patterns.yaml, places_extra.yaml, org_patterns.yaml, pers
    place in an article that names the county in full (:func:`short_form_spans`);
 4. common words read as persons (提振, 楼宇): a two- or three-character person must start with a
    surname, be made of transliteration characters or be followed by 同志/说/表示...; a bare zone
-   word (综保区, 大综保区) is no name. (Dropping every span that jieba knows as a common word was
+   word (综保区, 大综保区) is no name, nor is a person made of numerals (二〇); a place ends before
+   a position word (伊通河畔 -> 伊通河). (Dropping every span that jieba knows as a common word was
    measured and left out: it drops far more real names, 两岸, 东盟, 民革, than errors.)
 5. transliterated foreign places read as persons (鲁比诺港 PER): a person span ending in 港/市/州/省
    or right after a country's name is a place, extended left over transliteration characters
@@ -84,6 +86,7 @@ class _Rules:
     abbrevs: frozenset[str]  # one-character countries and provinces
     run_chars: frozenset[str]  # those that make runs (中俄, 吉浙, 中欧): all but 华
     countries: frozenset[str]  # one-character countries (pairs: 中俄, 俄日韩)
+    continents: frozenset[str]  # 欧, 亚, 非
     standalone_after: frozenset[str]
     fang_follow: regex.Pattern
     surnames: frozenset[str]
@@ -92,6 +95,12 @@ class _Rules:
     person_after: regex.Pattern
     level_words: frozenset[str]
     place_final: frozenset[str]
+    trailing_position: tuple[str, ...]  # longest first
+    numerals: frozenset[str]
+    single_follow: regex.Pattern  # after a lone one-character country (俄|宪法)
+    pair_follow: regex.Pattern  # after a pair holding a continent (中非|经济)
+    title_after: regex.Pattern  # after a one-character person (江|主席)
+    surname_chars: frozenset[str]
 
 
 def _county_short_forms(places: frozenset[str], vetoed: frozenset[str]) -> dict[str, str]:
@@ -144,6 +153,7 @@ def _rules() -> _Rules:
         run_chars=(frozenset(extra["abbreviations"]) | frozenset(extra["province_abbreviations"]))
         - frozenset(extra["not_in_runs"]) - frozenset(extra["standalone_after"]),
         countries=frozenset(extra["abbreviations"]) - frozenset(extra["continents"]),
+        continents=frozenset(extra["continents"]),
         standalone_after=frozenset(extra["standalone_after"]),
         fang_follow=regex.compile(f"方(?!{fang_ex})"),
         surnames=frozenset(people["all_surnames"]),
@@ -152,6 +162,12 @@ def _rules() -> _Rules:
         person_after=regex.compile(trie_pattern(people["person_after"])),
         level_words=frozenset(_FULL_DIVISION_END),
         place_final=frozenset(zones["place_final"]),
+        trailing_position=tuple(sorted(zones["trailing_position"], key=len, reverse=True)),
+        numerals=frozenset(people["numerals"]),
+        single_follow=regex.compile(trie_pattern(extra["single_followers"])),
+        pair_follow=regex.compile(trie_pattern(extra["pair_followers"])),
+        title_after=regex.compile(trie_pattern(people["title_after"])),
+        surname_chars=frozenset(people["all_surnames"]),
     )
 
 
@@ -191,15 +207,22 @@ def standalone(text: str, s: int, e: int, words: Words) -> bool:
     """Does the one-character place text[s:e] (or a run of them, 中俄) stand for its place alone?"""
     r = _rules()
     a, b = _run(text, s, e, r.run_chars) if text[s] in r.run_chars else (s, e)
+    if b == e and r.fang_follow.match(text, b):
+        return True  # 美方, 中方 (jieba's words, so before the test below)
     if any(_glued(text, i, words, r.abbrevs) for i in range(s, e)):
         return False
     if a > 0 and text[a - 1] in r.standalone_after:  # 对俄, 在吉投资, 以俄日韩为代表
         return True
+    if b - a == 1 and text[a] in r.countries and r.single_follow.match(text, b):
+        return True  # 俄宪法, 巴政府, 日军
     if (a > 1 and text[a - 1] == "、" and text[a - 2] in r.abbrevs) or \
             (b + 1 < len(text) and text[b] == "、" and text[b + 1] in r.abbrevs):  # 俄、日、韩
         return True
     if b - a >= 2 and all(ch in r.countries for ch in text[a:b]):
         return True  # 中俄, 俄日韩 (not 中欧, 吉浙)
+    if b - a == 2 and all(ch in r.countries or ch in r.continents for ch in text[a:b]) and \
+            r.pair_follow.match(text, b):
+        return True  # 中非|合作, 亚欧|会议 (not 中欧|班列)
     return b == e and bool(r.fang_follow.match(text, b))  # 俄方
 
 
@@ -232,6 +255,20 @@ def _after_country(text: str, s: int, r: _Rules) -> bool:
     return any(text[max(0, s - k):s] in r.country_names for k in r.country_lengths)
 
 
+def _place_sequence(name: str, r: _Rules) -> list[tuple[int, int]]:
+    """(start, end) of each place if ``name`` is two or more known places written one after the other
+    (德国杜伊斯堡, 吉林省长春市): each is a place of its own, as in MSRA's annotation. Longest first."""
+    parts: list[tuple[int, int]] = []
+    i = 0
+    while i < len(name):
+        j = next((j for j in range(min(len(name), i + r.max_place), i + 1, -1) if name[i:j] in r.places), 0)
+        if not j:
+            return []
+        parts.append((i, j))
+        i = j
+    return parts if len(parts) > 1 else []
+
+
 def clean_model_spans(text: str, spans: list[Span], words: Words) -> list[Span]:
     """The model's spans repaired: relabelled, extended, split or dropped (classes 1, 2, 4, 5)."""
     r = _rules()
@@ -244,9 +281,20 @@ def clean_model_spans(text: str, spans: list[Span], words: Words) -> list[Span]:
                 out.append((s, e, lab))
             elif lab == "LOC":
                 dropped_end = e
+            elif lab == "PER" and text[s] in r.surname_chars and r.title_after.match(text, e):
+                out.append((s, e, lab))  # 江|主席, 李|大妈
             continue
+        if lab == "LOC":
+            tail = next((w for w in r.trailing_position if name.endswith(w) and len(name) - len(w) >= 2), "")
+            e -= len(tail)  # 伊通河|畔
+            name = text[s:e]
+        if lab == "PER" and all(ch in r.numerals for ch in name):
+            continue  # 二〇 (a year)
         if name in r.places:
             out.append((s, e, "LOC"))  # 俄罗斯, 韩国 read as ORG
+            continue
+        if lab == "LOC" and (parts := _place_sequence(name, r)):
+            out.extend((s + a, s + b, "LOC") for a, b in parts)  # 德国|杜伊斯堡, 吉林省|长春市
             continue
         if lab != "ORG" and _is_generic_zone(name, r):
             continue  # 综保区, 大综保区, 陆港: a kind of place, not a name

@@ -1,7 +1,7 @@
 """Entity rules compiled once per process from the data in rules/.
 
 - place names (LOC): PRC divisions with short forms (rules/divisions.tsv), countries
-  (rules/countries.tsv), aliases and regions (rules/places_extra.yaml). These feed the spaCy
+  (rules/countries.tsv), aliases, regions and foreign cities (rules/places_extra.yaml). These feed the spaCy
   SpanRuler (token-aligned, so 大同 never fires inside 大同小异) and the jieba user dictionary.
 - char-exact regex rules: organizations built on a place (长春海关, 吉林省商务厅, rules/org_patterns.yaml),
   one-character country abbreviations in safe contexts (对俄、对韩, 中俄两国, 美方), and bylines
@@ -74,6 +74,7 @@ def place_names() -> PlaceNames:
     extra = load_yaml("places_extra.yaml")
     full.update(extra["country_aliases"])
     full.update(extra["regions"])
+    full.update(extra["world_cities"])
     veto = set(extra.get("not_alone", []))
     return PlaceNames(tuple(sorted(full - veto)), tuple(sorted(short - full - veto)))
 
