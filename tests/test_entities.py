@@ -423,11 +423,51 @@ def test_one_character_model_spans_need_a_safe_context(words):
     assert clean_model_spans(text, [(2, 3, "LOC"), (3, 4, "LOC")], words) == []
 
 
-def test_one_character_persons_are_never_entities(pipeline, words):
+def test_one_character_persons_only_before_a_title(words):
     from extract.entity_post import clean_model_spans
 
-    assert not [e for e in find_entities("黄书记在会上讲话，桌上有一张泛黄的照片。") if e.label == "PER"]
-    assert clean_model_spans("周局长到场", [(0, 1, "PER")], words) == []
+    # a surname before a title is the person, as MSRA annotates it (江主席, 周局长)
+    assert clean_model_spans("周局长到场", [(0, 1, "PER")], words) == [(0, 1, "PER")]
+    assert clean_model_spans("会见江主席", [(2, 3, "PER")], words) == [(2, 3, "PER")]
+    # elsewhere a one-character person is a misreading (泛黄, 周到)
+    assert clean_model_spans("泛黄的照片", [(1, 2, "PER")], words) == []
+    assert clean_model_spans("周到的服务", [(0, 1, "PER")], words) == []
+    assert clean_model_spans("二〇二五年", [(0, 2, "PER")], words) == []  # a year, not a name
+
+
+def test_one_character_countries_as_actors_are_places(words):
+    from extract.entity_post import clean_model_spans
+
+    for text in ("俄宪法规定", "巴政府声明", "日军侵占"):
+        assert clean_model_spans(text, [(0, 1, "LOC")], words) == [(0, 1, "LOC")], text
+    text = "与美方积极磋商"  # 美方 is a word of jieba's, still the United States' side
+    assert clean_model_spans(text, [(1, 2, "LOC")], words) == [(1, 2, "LOC")]
+    text = "中非经贸合作"  # China and Africa before a relation word
+    assert clean_model_spans(text, [(0, 1, "LOC"), (1, 2, "LOC")], words) == [(0, 1, "LOC"), (1, 2, "LOC")]
+    text = "南俄两国领导人"  # a pair with one country we list before a relation word: both countries
+    assert clean_model_spans(text, [(0, 1, "LOC"), (1, 2, "LOC")], words) == [(0, 1, "LOC"), (1, 2, "LOC")]
+    text = "吉浙合作"  # two provinces, no country: a compound by our conventions
+    assert clean_model_spans(text, [(0, 1, "LOC"), (1, 2, "LOC")], words) == []
+    # no actor word after it: 俄语 is the Russian language
+    assert clean_model_spans("俄语教学", [(0, 1, "LOC")], words) == []
+
+
+def test_places_end_before_position_words_and_runs_of_places_split(words):
+    from extract.entity_post import clean_model_spans
+
+    text = "伊通河畔的步道"
+    assert _spans(text, clean_model_spans(text, [(0, 4, "LOC")], words)) == [("伊通河", "LOC")]
+    text = "德国杜伊斯堡"  # a country and a city in it: two places
+    assert _spans(text, clean_model_spans(text, [(0, 6, "LOC")], words)) == [("德国", "LOC"), ("杜伊斯堡", "LOC")]
+    text = "吉林省长春市"
+    assert _spans(text, clean_model_spans(text, [(0, 6, "LOC")], words)) == [("吉林省", "LOC"), ("长春市", "LOC")]
+    text = "朝鲜半岛"  # a known place as a whole stays whole
+    assert _spans(text, clean_model_spans(text, [(0, 4, "LOC")], words)) == [("朝鲜半岛", "LOC")]
+
+
+def test_foreign_cities_come_from_the_gazetteer(pipeline):
+    got = {(e.text, e.label) for e in find_entities("长春至日本新潟的海上航线今年开通，货物还可转运釜山。")}
+    assert {("新潟", "LOC"), ("釜山", "LOC")} <= got
 
 
 # 2. a country or division keeps its LOC label

@@ -209,20 +209,22 @@ def standalone(text: str, s: int, e: int, words: Words) -> bool:
     a, b = _run(text, s, e, r.run_chars) if text[s] in r.run_chars else (s, e)
     if b == e and r.fang_follow.match(text, b):
         return True  # 美方, 中方 (jieba's words, so before the test below)
+    if b - a == 1 and text[a] in r.countries and r.single_follow.match(text, b):
+        return True  # 俄宪法, 巴政府, 日军 (a word of jieba's, so before the test below)
+    for p in (s - 1, s):  # a pair holding a country before a relation word: the model's other half
+        pair = text[max(p, 0):p + 2]  # is a country or a continent too (南俄两国, 中比友好, 中非合作)
+        if p >= 0 and len(pair) == 2 and pair[0] != pair[1] and any(ch in r.countries for ch in pair) \
+                and regex.match(r"\p{Han}{2}", pair) and r.pair_follow.match(text, p + 2):
+            return True  # not 中欧|班列, 吉浙|合作 (no country in it); also where jieba knows the pair
     if any(_glued(text, i, words, r.abbrevs) for i in range(s, e)):
         return False
     if a > 0 and text[a - 1] in r.standalone_after:  # 对俄, 在吉投资, 以俄日韩为代表
         return True
-    if b - a == 1 and text[a] in r.countries and r.single_follow.match(text, b):
-        return True  # 俄宪法, 巴政府, 日军
     if (a > 1 and text[a - 1] == "、" and text[a - 2] in r.abbrevs) or \
             (b + 1 < len(text) and text[b] == "、" and text[b + 1] in r.abbrevs):  # 俄、日、韩
         return True
     if b - a >= 2 and all(ch in r.countries for ch in text[a:b]):
         return True  # 中俄, 俄日韩 (not 中欧, 吉浙)
-    if b - a == 2 and all(ch in r.countries or ch in r.continents for ch in text[a:b]) and \
-            r.pair_follow.match(text, b):
-        return True  # 中非|合作, 亚欧|会议 (not 中欧|班列)
     return b == e and bool(r.fang_follow.match(text, b))  # 俄方
 
 
