@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from extract import entity_rules, segment
 from extract.entities import CHUNK_CHARS, Entity, analyze, find_entities
-from extract.ner_model import NEG, TAGS, CharNER, allowed_transitions, model_dir, viterbi, word_feature_ids
+from extract.ner_model import CharNER, model_dir, word_feature_ids
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -152,35 +152,6 @@ def test_model_predicts_an_easy_sentence(model, pipeline):
     (spans,) = model.predict([text], [feats])
     got = {(text[s:e], lab) for s, e, lab in spans}
     assert {("李明", "PER"), ("北京", "LOC"), ("法国", "LOC")} <= got
-
-
-def test_viterbi_matches_brute_force_decoding():
-    rng = np.random.default_rng(7)
-    allowed, ok_start, ok_end = allowed_transitions()
-    k = len(TAGS)
-    trans = np.where(allowed, rng.normal(size=(k, k)), NEG).astype(np.float32)
-    start = np.where(ok_start, rng.normal(size=k), NEG).astype(np.float32)
-    end = np.where(ok_end, rng.normal(size=k), NEG).astype(np.float32)
-
-    def reference(em):
-        score, back = start + em[0], []
-        for t in range(1, len(em)):
-            cand = score[:, None] + trans
-            back.append(cand.argmax(0))
-            score = cand.max(0) + em[t]
-        cur = int((score + end).argmax())
-        path = [cur]
-        for b in reversed(back):
-            cur = int(b[cur])
-            path.append(cur)
-        return path[::-1]
-
-    lengths = rng.integers(1, 25, 40)
-    em = (rng.normal(size=(40, int(lengths.max()), k)) * 3).astype(np.float32)
-    out = viterbi(em, lengths, trans, start, end)
-    for i, n in enumerate(lengths):
-        assert out[i, :n].tolist() == reference(em[i, :n])
-        assert not out[i, n:].any()
 
 
 def test_lexicon_marks_words_starting_and_ending_at_each_char():

@@ -115,6 +115,23 @@ def brute_force_path(em, trans, start, end):
     return path[::-1]
 
 
+def test_viterbi_matches_brute_force_decoding():
+    from extract.ner_model import NEG, TAGS, allowed_transitions, viterbi
+
+    rng = np.random.default_rng(7)
+    allowed, ok_start, ok_end = allowed_transitions()
+    k = len(TAGS)
+    trans = np.where(allowed, rng.normal(size=(k, k)), NEG).astype(np.float32)
+    start = np.where(ok_start, rng.normal(size=k), NEG).astype(np.float32)
+    end = np.where(ok_end, rng.normal(size=k), NEG).astype(np.float32)
+    lengths = rng.integers(1, 25, 40)
+    em = (rng.normal(size=(40, int(lengths.max()), k)) * 3).astype(np.float32)
+    out = viterbi(em, lengths, trans, start, end)
+    for i, n in enumerate(lengths):
+        assert out[i, :n].tolist() == brute_force_path(em[i, :n], trans, start, end)
+        assert not out[i, n:].any()
+
+
 def test_viterbi_with_start_and_end_scores_per_row():
     from extract.ner_model import NEG, TAGS, allowed_transitions, viterbi
 
