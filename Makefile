@@ -26,11 +26,12 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench train scripts
 
-# Retrain the NER model (about 35 minutes on one CPU thread; needs torch 2.13.0) and export it
-# into src/extract/models/ner/. The command and config are the model card's.
+# Retrain the NER model (about 35 minutes on one CPU thread, ~6 on a GPU with DEVICE=cuda; needs
+# torch 2.13.0) and export it into src/extract/models/ner/. The command and config are the model card's.
+DEVICE ?= cpu
 train: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[train]'
-	$(BIN)/python train/train_ner.py --run train/runs/ner6 --hidden 48 --char_dim 128 --bigram_dim 64 --lex_dim 32 --epochs 24 --patience 24
+	$(BIN)/python train/train_ner.py --run train/runs/ner6 --device $(DEVICE) --hidden 48 --char_dim 128 --bigram_dim 64 --lex_dim 32 --epochs 24 --patience 24
 	$(BIN)/python train/train_ner.py --run train/runs/ner6 --export
 
 # NER precision/recall/F1 per label on ../shared/ner/msra_test.jsonl: our pipeline, the model
