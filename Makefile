@@ -26,7 +26,7 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench train scripts
 
-# Retrain the NER model (about 35 minutes on one CPU thread, ~6 on a GPU with DEVICE=cuda; needs
+# Retrain the NER model (about 35 minutes on one CPU thread, under 10 on a GPU with DEVICE=cuda; needs
 # torch 2.13.0) and export it into src/extract/models/ner/. The command and config are the model card's.
 DEVICE ?= cpu
 train: $(STAMP)
