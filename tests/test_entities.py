@@ -538,6 +538,10 @@ def test_common_words_are_not_persons(pipeline, words):
     assert clean_model_spans(text, [(0, 2, "PER")], words) == [(0, 2, "PER")]
     text = "李明说"
     assert clean_model_spans(text, [(0, 2, "PER")], words) == [(0, 2, "PER")]
+    text = "决赛中琼斯的最后一投"  # 琼 transliterates (Jones)
+    assert clean_model_spans(text, [(3, 5, "PER")], words) == [(3, 5, "PER")]
+    text = "宴请辜先生一行"  # a rare surname before a title
+    assert clean_model_spans(text, [(2, 3, "PER")], words) == [(2, 3, "PER")]
     text = "一个大综保区"  # a kind of zone, not a name
     assert clean_model_spans(text, [(2, 6, "LOC")], words) == []
 
