@@ -557,3 +557,11 @@ def test_foreign_places_read_as_persons_are_places(words):
     text = "途经波兰马拉舍维奇"  # a name right after a country is a place in it
     got = clean_model_spans(text, [(2, 4, "LOC"), (4, 9, "PER")], words)
     assert _spans(text, got) == [("波兰", "LOC"), ("马拉舍维奇", "LOC")]
+
+
+def test_listed_organizations_win_over_model_pieces(pipeline):
+    got = [(e.text, e.label) for e in find_entities("吉林化纤集团与中国石化签署战略合作协议。")]
+    assert ("中国石化", "ORG") in got and ("中国", "LOC") not in got
+    # matched on whole jieba tokens: 大众 (the public) is not listed, 京东方 is not 京东
+    assert not find_entities("大众普遍关心的问题")
+    assert ("京东", "ORG") not in [(e.text, e.label) for e in find_entities("京东方参加了展会。")]

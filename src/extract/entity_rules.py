@@ -240,10 +240,18 @@ def is_strong_org(name: str) -> bool:
     return not name.endswith(_weak_suffixes())
 
 
+@cache
+def org_names() -> tuple[str, ...]:
+    """Organizations named without a place or an organization word (rules/org_names.yaml)."""
+    return tuple(sorted(set(load_yaml("org_names.yaml")["organizations"])))
+
+
 def user_dictionary() -> list[tuple[str, int, str]]:
-    """(word, freq, tag) for jieba: full place names stay whole tokens (tag ``ns``).
+    """(word, freq, tag) for jieba: full place names (tag ``ns``) and the listed organizations
+    (``nt``) stay whole tokens.
 
     Short forms are already in jieba's dictionary or are too short to force; forcing them would
     split ordinary words.
     """
-    return [(w, 100, "ns") for w in place_names().full if len(w) >= 2]
+    places = [(w, 100, "ns") for w in place_names().full if len(w) >= 2]
+    return places + [(w, 100, "nt") for w in org_names()]
