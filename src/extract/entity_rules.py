@@ -246,12 +246,23 @@ def org_names() -> tuple[str, ...]:
     return tuple(sorted(set(load_yaml("org_names.yaml")["organizations"])))
 
 
+@cache
+def _org_name_pattern() -> regex.Pattern:
+    return regex.compile(trie_pattern(list(org_names())))
+
+
+def org_name_spans(text: str, bounds: frozenset[int] | None = None) -> list[tuple[int, int, str]]:
+    """The listed organizations in ``text`` (char-exact), where both ends are in ``bounds`` (jieba's
+    token boundaries) if given: 中国电信 is not matched in 中国电信|业, nor 京东 in 京东方."""
+    return [(m.start(), m.end(), "ORG") for m in _org_name_pattern().finditer(text)
+            if bounds is None or (m.start() in bounds and m.end() in bounds)]
+
+
 def user_dictionary() -> list[tuple[str, int, str]]:
-    """(word, freq, tag) for jieba: full place names (tag ``ns``) and the listed organizations
-    (``nt``) stay whole tokens.
+    """(word, freq, tag) for jieba: full place names stay whole tokens (tag ``ns``).
 
     Short forms are already in jieba's dictionary or are too short to force; forcing them would
-    split ordinary words.
+    split ordinary words. The listed organizations are not forced either: forced, 中国电信 cuts
+    中国电信业 (China's telecom industry) wrongly.
     """
-    places = [(w, 100, "ns") for w in place_names().full if len(w) >= 2]
-    return places + [(w, 100, "nt") for w in org_names()]
+    return [(w, 100, "ns") for w in place_names().full if len(w) >= 2]

@@ -3,7 +3,7 @@
 ``load()`` builds it once per process (no pretrained spaCy package is needed or installable):
 
     tokenizer           jieba (private instance, project user dictionary, per-user cache file)
-    extract_gazetteer   spaCy SpanRuler, LOC and ORG phrase patterns from rules/ -> doc.spans["gazetteer"]
+    extract_gazetteer   spaCy SpanRuler, LOC phrase patterns from rules/ -> doc.spans["gazetteer"]
     extract_char_ner    the character CNN-CRF model (numpy) -> doc._.model_spans
     extract_entity_rules  char-exact regex rules (ORG patterns, 对俄, bylines) -> doc._.rule_spans
     extract_entity_combiner  one non-overlapping set -> doc._.entities, doc.ents (token-split)
@@ -295,12 +295,12 @@ def make_combiner(nlp: Language, name: str, precedence: str):
         """``set_ents=False`` (find_entities) keeps only the char-exact ``doc._.entities``:
         splitting tokens for ``doc.ents`` costs about as much as the model itself."""
         rules = list(doc._.rule_spans or [])
-        listed = set()  # organizations of rules/org_names.yaml: they win over model spans inside
         for span in doc.spans.get("gazetteer", []):
             rules.append((span.start_char, span.end_char, span.label_))
-            if span.label_ == "ORG":
-                listed.add((span.start_char, span.end_char))
         text = doc_text(doc)
+        # organizations of rules/org_names.yaml, on jieba's token edges: they win over model pieces
+        listed = entity_rules.org_name_spans(text, token_bounds(doc))
+        rules += listed
         words = post_words()
         model = [m for m in doc._.model_spans or [] if plausible(text[m[0]:m[1]])]
         model = entity_post.clean_model_spans(text, model, words)
@@ -312,7 +312,7 @@ def make_combiner(nlp: Language, name: str, precedence: str):
         rules += longer
         strong = {(s, e) for s, e, lab in rules if lab == "ORG" and entity_rules.is_strong_org(text[s:e])}
         strong.update((s, e) for s, e, _lab in longer)
-        strong |= listed
+        strong.update((s, e) for s, e, _lab in listed)
         chosen = combine(model, rules, precedence, strong)
         doc._.entities = chosen
         if not set_ents:
@@ -331,8 +331,13 @@ def make_combiner(nlp: Language, name: str, precedence: str):
 
 
 def gazetteer_patterns() -> list[dict]:
-    return [{"label": "LOC", "pattern": name} for name in entity_rules.place_names().all] + \
-        [{"label": "ORG", "pattern": name} for name in entity_rules.org_names()]
+    return [{"label": "LOC", "pattern": name} for name in entity_rules.place_names().all]
+
+
+def token_bounds(doc: Doc) -> frozenset[int]:
+    """Character offsets where a jieba token starts or ends."""
+    words = doc.user_data.get(JIEBA_WORDS) or [t.text_with_ws for t in doc]
+    return frozenset(np.concatenate([[0], np.cumsum([len(w) for w in words])]).tolist())
 
 
 @cache
