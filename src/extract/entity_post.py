@@ -86,7 +86,6 @@ class _Rules:
     abbrevs: frozenset[str]  # one-character countries and provinces
     run_chars: frozenset[str]  # those that make runs (中俄, 吉浙, 中欧): all but 华
     countries: frozenset[str]  # one-character countries (pairs: 中俄, 俄日韩)
-    continents: frozenset[str]  # 欧, 亚, 非
     standalone_after: frozenset[str]
     fang_follow: regex.Pattern
     surnames: frozenset[str]
@@ -98,9 +97,8 @@ class _Rules:
     trailing_position: tuple[str, ...]  # longest first
     numerals: frozenset[str]
     single_follow: regex.Pattern  # after a lone one-character country (俄|宪法)
-    pair_follow: regex.Pattern  # after a pair holding a continent (中非|经济)
+    pair_follow: regex.Pattern  # after a pair holding a country (中非|合作, 南俄|两国)
     title_after: regex.Pattern  # after a one-character person (江|主席)
-    surname_chars: frozenset[str]
 
 
 def _county_short_forms(places: frozenset[str], vetoed: frozenset[str]) -> dict[str, str]:
@@ -153,7 +151,6 @@ def _rules() -> _Rules:
         run_chars=(frozenset(extra["abbreviations"]) | frozenset(extra["province_abbreviations"]))
         - frozenset(extra["not_in_runs"]) - frozenset(extra["standalone_after"]),
         countries=frozenset(extra["abbreviations"]) - frozenset(extra["continents"]),
-        continents=frozenset(extra["continents"]),
         standalone_after=frozenset(extra["standalone_after"]),
         fang_follow=regex.compile(f"方(?!{fang_ex})"),
         surnames=frozenset(people["all_surnames"]),
@@ -167,7 +164,6 @@ def _rules() -> _Rules:
         single_follow=regex.compile(trie_pattern(extra["single_followers"])),
         pair_follow=regex.compile(trie_pattern(extra["pair_followers"])),
         title_after=regex.compile(trie_pattern(people["title_after"])),
-        surname_chars=frozenset(people["all_surnames"]),
     )
 
 
@@ -208,7 +204,7 @@ def standalone(text: str, s: int, e: int, words: Words) -> bool:
     r = _rules()
     a, b = _run(text, s, e, r.run_chars) if text[s] in r.run_chars else (s, e)
     if b == e and r.fang_follow.match(text, b):
-        return True  # 美方, 中方 (jieba's words, so before the test below)
+        return True  # 美方, 俄方, 中方 (jieba's words, so before the test below)
     if b - a == 1 and text[a] in r.countries and r.single_follow.match(text, b):
         return True  # 俄宪法, 巴政府, 日军 (a word of jieba's, so before the test below)
     for p in (s - 1, s):  # a pair holding a country before a relation word: the model's other half
@@ -223,9 +219,7 @@ def standalone(text: str, s: int, e: int, words: Words) -> bool:
     if (a > 1 and text[a - 1] == "、" and text[a - 2] in r.abbrevs) or \
             (b + 1 < len(text) and text[b] == "、" and text[b + 1] in r.abbrevs):  # 俄、日、韩
         return True
-    if b - a >= 2 and all(ch in r.countries for ch in text[a:b]):
-        return True  # 中俄, 俄日韩 (not 中欧, 吉浙)
-    return b == e and bool(r.fang_follow.match(text, b))  # 俄方
+    return b - a >= 2 and all(ch in r.countries for ch in text[a:b])  # 中俄, 俄日韩 (not 中欧, 吉浙)
 
 
 # --- 2, 4, 5: the model's spans --------------------------------------------------------------------
@@ -283,7 +277,7 @@ def clean_model_spans(text: str, spans: list[Span], words: Words) -> list[Span]:
                 out.append((s, e, lab))
             elif lab == "LOC":
                 dropped_end = e
-            elif lab == "PER" and text[s] in r.surname_chars and r.title_after.match(text, e):
+            elif lab == "PER" and text[s] in r.surnames and r.title_after.match(text, e):
                 out.append((s, e, lab))  # 江|主席, 李|大妈
             continue
         if lab == "LOC":
