@@ -565,3 +565,23 @@ def test_listed_organizations_win_over_model_pieces(pipeline):
     # matched on whole jieba tokens: 大众 (the public) is not listed, 京东方 is not 京东
     assert not find_entities("大众普遍关心的问题")
     assert ("京东", "ORG") not in [(e.text, e.label) for e in find_entities("京东方参加了展会。")]
+
+
+@pytest.mark.parametrize("text, towns", [
+    ("梨树县四棵树乡的黑土地", ["四棵树乡"]),  # jieba: 四棵|树乡
+    ("十家堡镇位于公主岭市", ["十家堡镇"]),
+    ("带领全乡干部", []),  # the town spoken of, not named
+    ("技术员回到了家乡", []),  # a common word
+    ("茂南八镇正在进行改造", []),  # a count of towns
+])
+def test_town_names(words, text, towns):
+    from extract.entity_post import town_spans
+
+    assert [text[s:e] for s, e, _ in town_spans(text, words.cut(text), words)] == towns
+
+
+def test_a_number_inside_a_town_name_is_no_quantity():
+    from extract.pipeline import extract_document
+
+    doc = extract_document("梨树县四棵树乡今年种植玉米3万亩。")
+    assert [q["text"] for q in doc.quantities] == ["3万亩"]

@@ -501,3 +501,55 @@ def short_form_spans(text: str, found: list[Span]) -> list[Span]:
                 out.append((start, end, "LOC"))
             start = text.find(base, end)
     return out
+
+
+# --- 6. towns -------------------------------------------------------------------------------------
+
+_TOWN_SUFFIX = frozenset("乡镇")
+_TOWN_NOT_IN = frozenset("本该各全我这此其每那")  # 全乡, (使)该乡: the town spoken of, not named
+_NUMERAL_END = frozenset("一二三四五六七八九十百千两几多")  # 八镇, 三乡: a count of towns
+_M = segment.CLASS_ID["m"]
+
+
+def town_spans(text: str, words_cut: list[str], words: Words) -> list[Span]:
+    """Towns (乡, 镇) by name, which the division list does not reach and jieba leaves in pieces or
+    does not know (泥汊镇, 四棵|树乡, 十家|堡|镇, 兴隆|山镇); ``words_cut`` are jieba's tokens of ``text``.
+
+    The name is the two to four characters before the suffix, made of tokens jieba does not know or
+    tags as names, or single characters; a known common word (家乡, 老乡), a closed-class word (使该乡)
+    or punctuation stops it. On 6,000 MSRA training sentences with 乡 or 镇 such spans were the gold
+    LOC 74 times and wrong 7 times; in the pipeline they only fill gaps the model leaves.
+    """
+    def plain(tok: str) -> bool:
+        return all("\u4e00" <= ch <= "\u9fff" for ch in tok)
+
+    def name_like(tok: str) -> bool:  # numerals too: 四棵|树乡, 十家|堡|镇
+        return plain(tok) and (words.tags.get(tok) == _M or tok not in words.closed and (
+            len(tok) == 1 or not words.known(tok) or words.tags.get(tok) in _NAME_CLASSES))
+
+    out: list[Span] = []
+    pos = 0
+    starts = []
+    for tok in words_cut:
+        starts.append(pos)
+        pos += len(tok)
+    for i, tok in enumerate(words_cut):
+        if not tok or tok[-1] not in _TOWN_SUFFIX or not plain(tok):
+            continue
+        end = starts[i] + len(tok)
+        if len(tok) >= 3:
+            if words.known(tok):
+                continue
+            start = starts[i]  # 泥汊镇: one token jieba does not know
+        elif len(tok) == 2 and words.known(tok):
+            continue  # 家乡, 城镇, 乡镇
+        else:
+            start = starts[i]  # 镇 alone, or 树乡 (the 树 of 四棵树乡): take the name tokens before it
+            j = i - 1
+            while j >= 0 and name_like(words_cut[j]) and end - 1 - starts[j] <= 4:
+                start = starts[j]
+                j -= 1
+        name = text[start:end - 1]
+        if len(name) >= 2 and not _TOWN_NOT_IN.intersection(name) and name[-1] not in _NUMERAL_END:
+            out.append((start, end, "LOC"))
+    return out

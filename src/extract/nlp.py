@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from functools import cache
+from itertools import accumulate
 
 import numpy as np
 import regex
@@ -298,10 +299,11 @@ def make_combiner(nlp: Language, name: str, precedence: str):
         for span in doc.spans.get("gazetteer", []):
             rules.append((span.start_char, span.end_char, span.label_))
         text = doc_text(doc)
-        # organizations of rules/org_names.yaml, on jieba's token edges: they win over model pieces
-        listed = entity_rules.org_name_spans(text, token_bounds(doc))
-        rules += listed
         words = post_words()
+        cut = doc.user_data.get(JIEBA_WORDS) or [t.text_with_ws for t in doc]
+        # organizations of rules/org_names.yaml, on jieba's token edges: they win over model pieces
+        listed = entity_rules.org_name_spans(text, token_bounds(cut))
+        rules += listed + entity_post.town_spans(text, cut, words)
         model = [m for m in doc._.model_spans or [] if plausible(text[m[0]:m[1]])]
         model = entity_post.clean_model_spans(text, model, words)
         shorts = entity_post.short_form_spans(text, model + rules)
@@ -334,10 +336,9 @@ def gazetteer_patterns() -> list[dict]:
     return [{"label": "LOC", "pattern": name} for name in entity_rules.place_names().all]
 
 
-def token_bounds(doc: Doc) -> frozenset[int]:
-    """Character offsets where a jieba token starts or ends."""
-    words = doc.user_data.get(JIEBA_WORDS) or [t.text_with_ws for t in doc]
-    return frozenset(np.concatenate([[0], np.cumsum([len(w) for w in words])]).tolist())
+def token_bounds(words: list[str]) -> frozenset[int]:
+    """Character offsets where one of these consecutive tokens starts or ends."""
+    return frozenset(accumulate(map(len, words), initial=0))
 
 
 @cache
