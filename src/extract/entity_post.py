@@ -30,9 +30,11 @@ Python loop over every character of the text, so the entity step stays about as 
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import accumulate
 
 import regex
 
@@ -505,7 +507,7 @@ def short_form_spans(text: str, found: list[Span]) -> list[Span]:
 
 # --- 6. towns -------------------------------------------------------------------------------------
 
-_TOWN_SUFFIX = frozenset("乡镇")
+_TOWN_CHAR = regex.compile("[乡镇]")
 _TOWN_NOT_IN = frozenset("本该各全我这此其每那")  # 全乡, (使)该乡: the town spoken of, not named
 _NUMERAL_END = frozenset("一二三四五六七八九十百千两几多")  # 八镇, 三乡: a count of towns
 _M = segment.CLASS_ID["m"]
@@ -528,15 +530,14 @@ def town_spans(text: str, words_cut: list[str], words: Words) -> list[Span]:
             len(tok) == 1 or not words.known(tok) or words.tags.get(tok) in _NAME_CLASSES))
 
     out: list[Span] = []
-    pos = 0
-    starts = []
-    for tok in words_cut:
-        starts.append(pos)
-        pos += len(tok)
-    for i, tok in enumerate(words_cut):
-        if not tok or tok[-1] not in _TOWN_SUFFIX or not plain(tok):
+    if "乡" not in text and "镇" not in text:
+        return out
+    starts = list(accumulate(map(len, words_cut), initial=0))
+    for m in _TOWN_CHAR.finditer(text):  # only the tokens that end in 乡 or 镇
+        i = bisect_right(starts, m.start()) - 1
+        tok, end = words_cut[i], m.end()
+        if starts[i + 1] != end or not plain(tok):
             continue
-        end = starts[i] + len(tok)
         if len(tok) >= 3:
             if words.known(tok):
                 continue
