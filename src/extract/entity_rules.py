@@ -253,7 +253,7 @@ def _org_name_pattern() -> regex.Pattern:
 
 def org_name_spans(text: str, bounds: frozenset[int] | None = None) -> list[tuple[int, int, str]]:
     """The listed organizations in ``text`` (char-exact), where both ends are in ``bounds`` (jieba's
-    token boundaries) if given: 中国电信 is not matched in 中国电信|业, nor 京东 in 京东方."""
+    token boundaries) if given: 中国石化 is not matched in 中|国|石化工业 (the industry)."""
     return [(m.start(), m.end(), "ORG") for m in _org_name_pattern().finditer(text)
             if bounds is None or (m.start() in bounds and m.end() in bounds)]
 
@@ -262,7 +262,7 @@ def user_dictionary() -> list[tuple[str, int, str]]:
     """(word, freq, tag) for jieba: full place names stay whole tokens (tag ``ns``).
 
     Short forms are already in jieba's dictionary or are too short to force; forcing them would
-    split ordinary words. The listed organizations are not forced either: forced, 中国电信 cuts
-    中国电信业 (China's telecom industry) wrongly.
+    split ordinary words. The listed organizations are not forced either: forced, they cut words
+    around them wrongly (中国电信|业 for China's telecom industry; measured on train.jsonl).
     """
     return [(w, 100, "ns") for w in place_names().full if len(w) >= 2]

@@ -124,8 +124,8 @@ def split_sentences(text: str, max_len: int = MAX_SENTENCE) -> list[tuple[int, i
     return out
 
 
-def doc_features(doc: Doc) -> np.ndarray:
-    """Per-character word-class features of the whole doc, from its jieba tokens."""
+def doc_words(doc: Doc) -> list[str]:
+    """The doc's jieba tokens, covering its text exactly (whitespace as tokens of its own)."""
     words = doc.user_data.get(JIEBA_WORDS)
     if words is None or sum(map(len, words)) != len(doc_text(doc)):
         words = []
@@ -133,6 +133,12 @@ def doc_features(doc: Doc) -> np.ndarray:
             words.append(t.text)
             if t.whitespace_:
                 words.append(t.whitespace_)
+    return words
+
+
+def doc_features(doc: Doc) -> np.ndarray:
+    """Per-character word-class features of the whole doc, from its jieba tokens."""
+    words = doc_words(doc)
     return word_feature_ids(words, list(map(_word_classes().__getitem__, words)))
 
 
@@ -300,7 +306,7 @@ def make_combiner(nlp: Language, name: str, precedence: str):
             rules.append((span.start_char, span.end_char, span.label_))
         text = doc_text(doc)
         words = post_words()
-        cut = doc.user_data.get(JIEBA_WORDS) or [t.text_with_ws for t in doc]
+        cut = doc_words(doc)
         # organizations of rules/org_names.yaml, on jieba's token edges: they win over model pieces
         listed = entity_rules.org_name_spans(text, token_bounds(cut))
         rules += listed + entity_post.town_spans(text, cut, words)
