@@ -544,6 +544,12 @@ def test_common_words_are_not_persons(pipeline, words):
     assert clean_model_spans(text, [(2, 3, "PER")], words) == [(2, 3, "PER")]
     text = "一个大综保区"  # a kind of zone, not a name
     assert clean_model_spans(text, [(2, 6, "LOC")], words) == []
+    text = "在南区空间受限的企业搬迁到北区"  # kinds of area
+    assert clean_model_spans(text, [(1, 3, "LOC"), (13, 15, "LOC")], words) == []
+    text = "在海关监管系统中"  # an institution word naming no one
+    assert clean_model_spans(text, [(1, 3, "ORG")], words) == []
+    text = "长春海关加强查验"  # but with its place it is one
+    assert clean_model_spans(text, [(0, 4, "ORG")], words) == [(0, 4, "ORG")]
 
 
 # 5. transliterated foreign places read as persons
@@ -574,6 +580,11 @@ def test_listed_organizations_win_over_model_pieces(pipeline):
     ("带领全乡干部", []),  # the town spoken of, not named
     ("技术员回到了家乡", []),  # a common word
     ("茂南八镇正在进行改造", []),  # a count of towns
+    ("有一个乡流失学生", []),  # a count again
+    ("这两个镇已经脱贫", []),
+    ("毕业后被分配到孙窑乡农技站", ["孙窑乡"]),  # 到 is no part of the name (jieba: 到|孙窑|乡)
+    ("按月到乡民政部门领取", []),
+    ("吉林省镇赉县对乡局级领导", []),  # jieba: 对乡
 ])
 def test_town_names(words, text, towns):
     from extract.entity_post import town_spans
