@@ -565,6 +565,14 @@ def test_foreign_places_read_as_persons_are_places(words):
     assert _spans(text, got) == [("波兰", "LOC"), ("马拉舍维奇", "LOC")]
 
 
+def test_rule_organizations_end_where_a_word_ends(pipeline):
+    # the organization word would end inside jieba's 大学生 and 报道
+    assert ents("江苏省大学生创业大赛今天开幕。") == {("江苏省", "LOC")}
+    assert ("泰国电视台", "ORG") in ents("据泰国电视台今晚报道，曼谷下雨。")
+    # inside a token whose rest is a word (jieba: 局局长), the name still ends there
+    assert ("九台区发展和改革局", "ORG") in ents("九台区发展和改革局局长陈立新说")
+
+
 def test_listed_organizations_win_over_model_pieces(pipeline):
     got = [(e.text, e.label) for e in find_entities("吉林化纤集团与中国石化签署战略合作协议。")]
     assert ("中国石化", "ORG") in got and ("中国", "LOC") not in got

@@ -307,8 +307,9 @@ def make_combiner(nlp: Language, name: str, precedence: str):
         text = doc_text(doc)
         words = post_words()
         cut = doc_words(doc)
+        bounds = token_bounds(cut)
         # organizations of rules/org_names.yaml, on jieba's token edges: they win over model pieces
-        listed = entity_rules.org_name_spans(text, token_bounds(cut))
+        listed = entity_rules.org_name_spans(text, bounds)
         rules += listed + entity_post.town_spans(text, cut, words)
         model = [m for m in doc._.model_spans or [] if plausible(text[m[0]:m[1]])]
         model = entity_post.clean_model_spans(text, model, words)
@@ -318,6 +319,9 @@ def make_combiner(nlp: Language, name: str, precedence: str):
         model = entity_post.relabel_zones(model, zones)
         longer = zones + entity_post.institution_spans(text, rules + model, words)
         rules += longer
+        ends_ok = _org_end_check(text, cut, bounds, words)
+        rules = [r for r in rules if r[2] != "ORG" or ends_ok(r[1])]
+        longer = [r for r in longer if r[2] != "ORG" or ends_ok(r[1])]
         strong = {(s, e) for s, e, lab in rules if lab == "ORG" and entity_rules.is_strong_org(text[s:e])}
         strong.update((s, e) for s, e, _lab in longer)
         strong.update((s, e) for s, e, _lab in listed)
@@ -340,6 +344,24 @@ def make_combiner(nlp: Language, name: str, precedence: str):
 
 def gazetteer_patterns() -> list[dict]:
     return [{"label": "LOC", "pattern": name} for name in entity_rules.place_names().all]
+
+
+def _org_end_check(text: str, cut: list[str], bounds: frozenset[int], words: entity_post.Words):
+    """Does an organization name found by the rules end where it may? At a jieba token's end, or
+    inside a token whose rest is a word of its own (九台区发展和改革局|局长, jieba: 局局长); not
+    inside a word (上海大学|生, 乌克兰外交部|长, 电视台今晚报|道)."""
+    starts: list[int] = []
+
+    def ok(end: int) -> bool:
+        if end in bounds:
+            return True
+        if not starts:
+            starts.extend(sorted(bounds))
+        token_end = starts[bisect_right(starts, end)]
+        rest = text[end:token_end]
+        return len(rest) >= 2 and words.known(rest)
+
+    return ok
 
 
 def token_bounds(words: list[str]) -> frozenset[int]:
