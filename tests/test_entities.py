@@ -284,6 +284,8 @@ def test_abbreviation_rules_need_a_safe_context():
     assert locs("双方表示欢迎") == []
     assert locs("方面和方法") == []
     assert locs("日前召开会议") == []
+    assert locs("在采访中，记者看到") == []  # during the interview
+    assert locs("赴韩考察，对俄、对韩合作") == ["韩", "俄", "韩"]
 
 
 def test_generated_divisions_have_codes_and_short_forms():

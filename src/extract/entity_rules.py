@@ -152,14 +152,15 @@ def _abbrev_regexes() -> list[regex.Pattern]:
     hua_preps = "".join(prep["only_hua"])
     follow = _alt(prep["followers"])
     punct = "[、，。；：！？）”\\s]"
+    alone = "".join(a for a in cfg["abbreviations"] if a not in prep["not_before_punct"])
     fang_ex = _alt(w[1:] for w in cfg["fang_exclude"])
     pair_follow = _alt(cfg["pair_followers"])
     all_preps = "".join(prep["prepositions"])
     provinces = "".join(prep["provinces"])
     home_follow = _alt(list(prep["followers"]) + list(prep["home_followers"]))
     return [
-        # 对俄、对韩合作 / 赴韩考察 / 来华访问
-        regex.compile(f"(?<=[{preps}])[{abbr}](?=(?:{follow})|{punct})"),
+        # 对俄、对韩合作 / 赴韩考察 / 来华访问 (not 采访中，)
+        regex.compile(f"(?<=[{preps}])(?:[{abbr}](?={follow})|[{alone}](?={punct}))"),
         # 在吉投资 / 来长就医
         regex.compile(f"(?<=[{all_preps}])[{provinces}](?={home_follow})"),
         regex.compile(f"(?<=[{hua_preps}])华(?=(?:{follow})|{punct})"),
