@@ -396,6 +396,25 @@ def test_one_character_model_spans_need_a_safe_context(words):
     assert clean_model_spans(text, [(2, 3, "LOC"), (3, 4, "LOC")], words) == []
 
 
+def test_one_character_countries_that_jieba_leaves_alone_are_kept(words):
+    from extract.entity_post import clean_model_spans
+    from extract.nlp import token_bounds
+
+    def cleaned(text, spans):
+        return _spans(text, clean_model_spans(text, spans, words, token_bounds(words.cut(text))))
+
+    # jieba: 由于|巴|以|和谈 and 这|是|墨|警方: the countries as actors
+    assert cleaned("由于巴以和谈", [(2, 3, "LOC"), (3, 4, "LOC")]) == [("巴", "LOC"), ("以", "LOC")]
+    assert cleaned("这是墨警方今年", [(2, 3, "LOC")]) == [("墨", "LOC")]
+    # provinces and continents stay compounds even where the tokens stand apart (吉|浙|合作)
+    both = [(0, 1, "LOC"), (1, 2, "LOC")]
+    assert clean_model_spans("吉浙合作", both, words, frozenset({0, 1, 2, 4})) == []
+    # a country's one character the lists do not hold (厄瓜多尔), jieba: 厄|外交官
+    assert clean_model_spans("厄外交官", [(0, 1, "LOC")], words, frozenset({0, 1, 4})) == [(0, 1, "LOC")]
+    assert clean_model_spans("厄外交官", [(0, 1, "LOC")], words) == []  # no token edges given
+    assert cleaned("中欧班列开行", both) == []  # jieba: 中欧|班列
+
+
 def test_one_character_persons_only_before_a_title(words):
     from extract.entity_post import clean_model_spans
 

@@ -6,7 +6,8 @@ lives in rules/ (place_patterns.yaml, places_extra.yaml, org_patterns.yaml, pers
 
 1. one-character places inside compounds and brand names (中欧班列 -> 中/欧, 吉浙合作, 港澳台):
    a one-character place is kept only where it stands for its country or province on its own
-   (对俄, 在吉投资, 俄、日、韩, 中俄, 俄方, 俄宪法, 中非合作); one-character persons are kept only before
+   (对俄, 在吉投资, 俄、日、韩, 中俄, 俄方, 俄宪法, 中非合作), or, for a country, where jieba too leaves
+   it on its own (巴|以|和谈, 墨|警方); one-character persons are kept only before
    a title (江主席, 李大妈), one-character organizations never, and the common noun left over from a
    dropped compound goes too (中欧|班列);
 2. a country or division name the model labels ORG or PER (俄罗斯, 韩国) is a LOC;
@@ -91,6 +92,7 @@ class _Rules:
     abbrevs: frozenset[str]  # one-character countries and provinces
     run_chars: frozenset[str]  # those that make runs (中俄, 吉浙, 中欧): all but 华
     countries: frozenset[str]  # one-character countries (pairs: 中俄, 俄日韩)
+    compound_chars: frozenset[str]  # one-character provinces and continents (吉浙, 港澳台, 中欧)
     standalone_after: frozenset[str]
     fang_follow: regex.Pattern
     surnames: frozenset[str]
@@ -161,6 +163,8 @@ def _rules() -> _Rules:
         run_chars=(frozenset(extra["abbreviations"]) | frozenset(extra["province_abbreviations"]))
         - frozenset(extra["not_in_runs"]) - frozenset(extra["standalone_after"]),
         countries=frozenset(extra["abbreviations"]) - frozenset(extra["continents"]),
+        compound_chars=(frozenset(extra["province_abbreviations"]) | frozenset(extra["continents"]))
+        - (frozenset(extra["abbreviations"]) - frozenset(extra["continents"])),
         standalone_after=frozenset(extra["standalone_after"]),
         fang_follow=regex.compile(f"方(?!{fang_ex})"),
         surnames=frozenset(people["all_surnames"]),
@@ -278,15 +282,22 @@ def _place_sequence(name: str, r: _Rules) -> list[tuple[int, int]]:
     return parts if len(parts) > 1 else []
 
 
-def clean_model_spans(text: str, spans: list[Span], words: Words) -> list[Span]:
-    """The model's spans repaired: relabelled, extended, split or dropped (classes 1, 2, 4, 5)."""
+def clean_model_spans(text: str, spans: list[Span], words: Words,
+                      bounds: frozenset[int] = frozenset()) -> list[Span]:
+    """The model's spans repaired: relabelled, extended, split or dropped (classes 1, 2, 4, 5).
+
+    ``bounds`` are the offsets where jieba's tokens of ``text`` start and end: a one-character
+    country the model found that jieba also leaves on its own is kept (巴|以|和谈, 墨|警方, 俄|在);
+    provinces and continents are not (吉浙合作, 港澳台, 中欧班列: local news uses them in compounds).
+    """
     r = _rules()
     out: list[Span] = []
     dropped_end = -1  # end of the last one-character place dropped as part of a compound
     for s, e, lab in sorted(spans):
         name = text[s:e]
         if e - s == 1:
-            if lab == "LOC" and standalone(text, s, e, words):
+            if lab == "LOC" and (standalone(text, s, e, words) or (
+                    s in bounds and e in bounds and text[s] not in r.compound_chars)):
                 out.append((s, e, lab))
             elif lab == "LOC":
                 dropped_end = e

@@ -312,7 +312,7 @@ def make_combiner(nlp: Language, name: str, precedence: str):
         listed = entity_rules.org_name_spans(text, bounds)
         rules += listed + entity_post.town_spans(text, cut, words)
         model = [m for m in doc._.model_spans or [] if plausible(text[m[0]:m[1]])]
-        model = entity_post.clean_model_spans(text, model, words)
+        model = entity_post.clean_model_spans(text, model, words, bounds)
         shorts = entity_post.short_form_spans(text, model + rules)
         rules += shorts
         zones = entity_post.zone_spans(text, model + shorts, words)
