@@ -319,7 +319,7 @@ def make_combiner(nlp: Language, name: str, precedence: str):
         model = entity_post.relabel_zones(model, zones)
         longer = zones + entity_post.institution_spans(text, rules + model, words)
         rules += longer
-        ends_ok = _org_end_check(text, cut, bounds, words)
+        ends_ok = _org_end_check(text, bounds, words)
         rules = [r for r in rules if r[2] != "ORG" or ends_ok(r[1])]
         longer = [r for r in longer if r[2] != "ORG" or ends_ok(r[1])]
         strong = {(s, e) for s, e, lab in rules if lab == "ORG" and entity_rules.is_strong_org(text[s:e])}
@@ -346,7 +346,7 @@ def gazetteer_patterns() -> list[dict]:
     return [{"label": "LOC", "pattern": name} for name in entity_rules.place_names().all]
 
 
-def _org_end_check(text: str, cut: list[str], bounds: frozenset[int], words: entity_post.Words):
+def _org_end_check(text: str, bounds: frozenset[int], words: entity_post.Words):
     """Does an organization name found by the rules end where it may? At a jieba token's end, or
     inside a token whose rest is a word of its own (九台区发展和改革局|局长, jieba: 局局长); not
     inside a word (上海大学|生, 乌克兰外交部|长, 电视台今晚报|道)."""
