@@ -597,6 +597,9 @@ def test_rule_organizations_end_where_a_word_ends(pipeline):
 def test_listed_organizations_win_over_model_pieces(pipeline):
     got = [(e.text, e.label) for e in find_entities("吉林化纤集团与中国石化签署战略合作协议。")]
     assert ("中国石化", "ORG") in got and ("中国", "LOC") not in got
+    # the same span with another label: the model reads a place (宁德) and a person here
+    got = {(e.text, e.label, e.source) for e in find_entities("宁德时代、比亚迪等车企加快布局。")}
+    assert {("宁德时代", "ORG", "rule"), ("比亚迪", "ORG", "rule")} <= got
     # matched on whole jieba tokens: 大众 (the public) is not listed, and in 中国石化工业 (China's
     # petrochemical industry; jieba: 中|国|石化工业) the listed name would end inside a word
     assert not find_entities("大众普遍关心的问题")

@@ -313,6 +313,9 @@ def make_combiner(nlp: Language, name: str, precedence: str):
         rules += listed + entity_post.town_spans(text, cut, words)
         model = [m for m in doc._.model_spans or [] if plausible(text[m[0]:m[1]])]
         model = entity_post.clean_model_spans(text, model, words, bounds)
+        # a listed name the model read with another label (宁德时代 a place, 比亚迪 a person) is the list's
+        named = {(s, e) for s, e, _lab in listed}
+        model = [m for m in model if m[:2] not in named]
         shorts = entity_post.short_form_spans(text, model + rules)
         rules += shorts
         zones = entity_post.zone_spans(text, model + shorts, words)
