@@ -594,6 +594,20 @@ def test_rule_organizations_end_where_a_word_ends(pipeline):
     assert ("九台区发展和改革局", "ORG") in ents("九台区发展和改革局局长陈立新说")
 
 
+def test_landmarks_come_from_the_gazetteer(pipeline):
+    assert ("查干湖", "LOC") in ents("游客在查干湖观赏冬捕。")  # the model alone misses it
+    # the model cut the name (月潭国家森林公园): its span starts where the listed name does
+    assert any(e.text.startswith("净月潭") for e in find_entities("净月潭国家森林公园迎来赏雪高峰。"))
+
+
+def test_model_spans_start_at_the_place_they_cut():
+    from extract.entity_post import start_at_places
+
+    assert start_at_places([(1, 9, "LOC")], [(0, 3, "LOC")]) == [(0, 9, "LOC")]
+    assert start_at_places([(1, 3, "LOC")], [(0, 3, "LOC")]) == [(1, 3, "LOC")]  # inside: left alone
+    assert start_at_places([(3, 9, "LOC")], [(0, 3, "LOC")]) == [(3, 9, "LOC")]  # after it
+
+
 def test_listed_organizations_win_over_model_pieces(pipeline):
     got = [(e.text, e.label) for e in find_entities("吉林化纤集团与中国石化签署战略合作协议。")]
     assert ("中国石化", "ORG") in got and ("中国", "LOC") not in got

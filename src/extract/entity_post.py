@@ -503,6 +503,22 @@ def relabel_zones(spans: list[Span], zones: list[Span]) -> list[Span]:
     return [(s, e, "LOC") if (s, e) in exact else (s, e, lab) for s, e, lab in spans]
 
 
+def start_at_places(spans: list[Span], places: list[Span]) -> list[Span]:
+    """A model span that starts inside a gazetteer name and runs past its end starts where the name
+    does (月潭国家森林公园 -> 净月潭国家森林公园): the model cut a name it did not know."""
+    if not places:
+        return spans
+    places = sorted(places)
+    starts = [p[0] for p in places]
+    out = []
+    for s, e, lab in spans:
+        i = bisect_right(starts, s) - 1
+        if i >= 0 and places[i][0] < s < places[i][1] < e:
+            s = places[i][0]
+        out.append((s, e, lab))
+    return out
+
+
 def short_form_spans(text: str, found: list[Span]) -> list[Span]:
     """Short forms of the counties the text names in full (梨树县 ... 梨树), as places.
 

@@ -75,6 +75,7 @@ def place_names() -> PlaceNames:
     full.update(extra["country_aliases"])
     full.update(extra["regions"])
     full.update(extra["world_cities"])
+    full.update(extra["landmarks"])
     veto = set(extra.get("not_alone", []))
     return PlaceNames(tuple(sorted(full - veto)), tuple(sorted(short - full - veto)))
 

@@ -316,6 +316,8 @@ def make_combiner(nlp: Language, name: str, precedence: str):
         # a listed name the model read with another label (宁德时代 a place, 比亚迪 a person) is the list's
         named = {(s, e) for s, e, _lab in listed}
         model = [m for m in model if m[:2] not in named]
+        model = entity_post.start_at_places(model, [r for r in rules if r[2] == "LOC" and r[1] - r[0] > 2
+                                                     and text[r[0]:r[1]] in _full_places()])
         shorts = entity_post.short_form_spans(text, model + rules)
         rules += shorts
         zones = entity_post.zone_spans(text, model + shorts, words)
@@ -347,6 +349,12 @@ def make_combiner(nlp: Language, name: str, precedence: str):
 
 def gazetteer_patterns() -> list[dict]:
     return [{"label": "LOC", "pattern": name} for name in entity_rules.place_names().all]
+
+
+@cache
+def _full_places() -> frozenset[str]:
+    """Official and listed place names (长春市, 查干湖), not the short forms (长沙 in 部长沙穆亚里拉)."""
+    return frozenset(entity_rules.place_names().full)
 
 
 def _org_end_check(text: str, bounds: frozenset[int], words: entity_post.Words):
