@@ -594,6 +594,12 @@ def test_rule_organizations_end_where_a_word_ends(pipeline):
     assert ("九台区发展和改革局", "ORG") in ents("九台区发展和改革局局长陈立新说")
 
 
+def test_a_division_and_its_own_body_are_one_org(pipeline):
+    # the model sees only the province here; the division's government is one ORG
+    assert ("吉林省人民政府", "ORG") in ents("中共吉林省委、吉林省人民政府印发意见。")
+    assert ("日本", "LOC") in ents("日本政府表示关切。")  # a country + 政府 stays the model's
+
+
 def test_landmarks_come_from_the_gazetteer(pipeline):
     assert ("查干湖", "LOC") in ents("游客在查干湖观赏冬捕。")  # the model alone misses it
     # the model cut the name (月潭国家森林公园): its span starts where the listed name does

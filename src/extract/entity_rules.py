@@ -237,9 +237,19 @@ def _weak_suffixes() -> tuple[str, ...]:
     return tuple(sorted(load_yaml("org_patterns.yaml").get("weak_suffixes", []), key=len, reverse=True))
 
 
+@cache
+def _division_bodies() -> tuple[tuple[str, ...], frozenset[str]]:
+    names = frozenset(n for n in place_names().full if n[-1] in "省市县区州旗盟")
+    return tuple(load_yaml("org_patterns.yaml").get("division_bodies", [])), names
+
+
 def is_strong_org(name: str) -> bool:
-    """An ORG rule match that ends in an institution word (海关, 商务厅, 大学), not a generic one (公司)."""
-    return not name.endswith(_weak_suffixes())
+    """An ORG rule match that ends in an institution word (海关, 商务厅, 大学), not a generic one
+    (公司), or that is a division's own body by its full name (吉林省人民政府, 长春市政协)."""
+    if not name.endswith(_weak_suffixes()):
+        return True
+    bodies, divisions = _division_bodies()
+    return any(name.endswith(b) and name[:-len(b)] in divisions for b in bodies)
 
 
 @cache
