@@ -41,14 +41,13 @@ from itertools import accumulate
 import regex
 
 from extract import segment
-from extract.entity_rules import place_names, trie_pattern
+from extract.entity_rules import FULL_DIVISION_END, place_names, trie_pattern
 from extract.resources import load_yaml, read_tsv
 
 Span = tuple[int, int, str]
 
 _NAME_CLASSES = frozenset(segment.CLASS_ID[c] for c in ("nr", "nrt", "nrfg", "ns", "nt", "nz"))
 _NS = segment.CLASS_ID["ns"]
-_FULL_DIVISION_END = "省市县区州旗盟"
 
 
 @dataclass(frozen=True)
@@ -136,15 +135,19 @@ def _rules() -> _Rules:
     countries = frozenset(row[1] for row in read_tsv("countries.tsv")[1:] if len(row) > 1) \
         | frozenset(extra["country_aliases"])
     fang_ex = "|".join(regex.escape(w[1:]) for w in extra["fang_exclude"])
+    vetoed = frozenset(extra.get("not_alone", []))
+    abbrevs = frozenset(extra["abbreviations"]) | frozenset(extra["province_abbreviations"])
+    continents = frozenset(extra["continents"])
+    one_char_countries = frozenset(extra["abbreviations"]) - continents
     return _Rules(
         places=places,
-        vetoed=frozenset(extra.get("not_alone", [])),
+        vetoed=vetoed,
         regions=frozenset(extra["regions"]),
         country_names=countries,
-        county_short=_county_short_forms(places, frozenset(extra.get("not_alone", []))),
+        county_short=_county_short_forms(places, vetoed),
         country_ends=frozenset(c[-1] for c in countries),
         country_lengths=tuple(sorted({len(c) for c in countries})),
-        full_divisions=frozenset(n for n in names.full if n.endswith(tuple(_FULL_DIVISION_END)) and len(n) > 2),
+        full_divisions=frozenset(n for n in names.full if n.endswith(tuple(FULL_DIVISION_END)) and len(n) > 2),
         max_place=max(map(len, places)),
         zone_suffix=regex.compile(trie_pattern(suffixes)),
         zone_words=frozenset(suffixes),
@@ -159,19 +162,17 @@ def _rules() -> _Rules:
         inst_bare=frozenset(orgs["generic_bare"]),
         org_not_alone=frozenset(orgs["not_alone"]),
         stop=frozenset(orgs["middle_stop"]) | frozenset("0123456789"),
-        abbrevs=frozenset(extra["abbreviations"]) | frozenset(extra["province_abbreviations"]),
-        run_chars=(frozenset(extra["abbreviations"]) | frozenset(extra["province_abbreviations"]))
-        - frozenset(extra["not_in_runs"]) - frozenset(extra["standalone_after"]),
-        countries=frozenset(extra["abbreviations"]) - frozenset(extra["continents"]),
-        compound_chars=(frozenset(extra["province_abbreviations"]) | frozenset(extra["continents"]))
-        - (frozenset(extra["abbreviations"]) - frozenset(extra["continents"])),
+        abbrevs=abbrevs,
+        run_chars=abbrevs - frozenset(extra["not_in_runs"]) - frozenset(extra["standalone_after"]),
+        countries=one_char_countries,
+        compound_chars=(frozenset(extra["province_abbreviations"]) | continents) - one_char_countries,
         standalone_after=frozenset(extra["standalone_after"]),
         fang_follow=regex.compile(f"方(?!{fang_ex})"),
         surnames=frozenset(people["all_surnames"]),
         double_surnames=tuple(people["double_surnames"]),
         translit=frozenset(people["transliteration_chars"]),
         person_after=regex.compile(trie_pattern(people["person_after"])),
-        level_words=frozenset(_FULL_DIVISION_END),
+        level_words=frozenset(FULL_DIVISION_END),
         place_final=frozenset(zones["place_final"]),
         trailing_position=tuple(sorted(zones["trailing_position"], key=len, reverse=True)),
         numerals=frozenset(people["numerals"]),

@@ -19,7 +19,10 @@ from functools import cache
 
 import regex
 
-from extract.resources import load_yaml, read_tsv
+from extract.resources import alternation, load_yaml, read_tsv
+
+# Last characters of a division's full name (吉林省, 长春市, 九台区, 延边朝鲜族自治州)
+FULL_DIVISION_END = "省市县区州旗盟"
 
 
 def trie_pattern(words: list[str]) -> str:
@@ -81,7 +84,7 @@ def place_names() -> PlaceNames:
 
 
 def _alt(words) -> str:
-    return "(?:" + "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True)) + ")"
+    return "(?:" + alternation(words) + ")"
 
 
 @dataclass(frozen=True)
@@ -239,7 +242,7 @@ def _weak_suffixes() -> tuple[str, ...]:
 
 @cache
 def _division_bodies() -> tuple[tuple[str, ...], frozenset[str]]:
-    names = frozenset(n for n in place_names().full if n[-1] in "省市县区州旗盟")
+    names = frozenset(n for n in place_names().full if n[-1] in FULL_DIVISION_END)
     return tuple(load_yaml("org_patterns.yaml").get("division_bodies", [])), names
 
 
