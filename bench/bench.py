@@ -39,7 +39,7 @@ INPUTS = {
 
 
 def corpus_text(mb: float, source: str = "corpus") -> str:
-    from extract.decode import decode_bytes
+    from extract.io.decode import decode_bytes
 
     parts = [decode_bytes(p.read_bytes()).text for p in INPUTS[source]()]
     if not parts:
@@ -58,8 +58,8 @@ def stage(name: str, mb: float, source: str) -> dict:
         t = time.perf_counter()
         jieba.lcut(text)
     elif name == "quantities":
-        from extract.quantities import find_quantities
-        from extract.textview import make_view
+        from extract.quantities.reading import find_quantities
+        from extract.text.view import make_view
 
         find_quantities("预热1万吨")
         t = time.perf_counter()
@@ -84,8 +84,8 @@ def stage(name: str, mb: float, source: str) -> dict:
 def entity_stage(text: str) -> list[dict]:
     """find_entities, split into its jieba tokenization and the entity step after it (rules, model,
     combiner: what the issue compares with jieba.lcut), as find_entities runs them, chunk by chunk."""
-    from extract import nlp
-    from extract.entities import chunks
+    from extract.entities import language as nlp
+    from extract.entities.find import chunks
 
     pipeline = nlp.load()
     pipeline("预热")

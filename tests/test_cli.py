@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from extract.cli import app
+from extract.io.cli import app
 
 ARTICLE = "全省累计进出口总额达8144亿元，年均增长5.1%。\n上半年承运1万标箱，货值3亿欧元。\n"
 

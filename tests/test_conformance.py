@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from extract.numbers import find_numbers
-from extract.quantities import find_quantities, is_vetoed
-from extract.textview import make_view
+from extract.numbers.numerals import find_numbers
+from extract.quantities.reading import find_quantities, is_vetoed
+from extract.text.view import make_view
 
 SPECS = Path(__file__).resolve().parents[2] / "shared" / "peer-specs" / "recognizers-text"
 

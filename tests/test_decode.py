@@ -4,7 +4,7 @@ import codecs
 
 import pytest
 
-from extract.decode import DecodeError, decode_bytes
+from extract.io.decode import DecodeError, decode_bytes
 
 TEXT = "全省累计进出口总额达8144亿元，年均增长5.1%。"
 

@@ -14,9 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extract import entity_rules, segment
-from extract.entities import CHUNK_CHARS, Entity, analyze, find_entities
-from extract.ner_model import CharNER, model_dir, word_feature_ids
+from extract.entities import rules as entity_rules
+from extract.entities.find import CHUNK_CHARS, Entity, analyze, find_entities
+from extract.entities.model.network import CharNER, model_dir, word_feature_ids
+from extract.text import segment
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -24,7 +25,7 @@ SEEDS = ROOT.parent / "shared" / "seeds"
 
 @pytest.fixture(scope="session")
 def pipeline():
-    from extract import nlp
+    from extract.entities import language as nlp
 
     return nlp.load()
 
@@ -143,7 +144,7 @@ def test_model_files_are_small_and_load(model):
 
 
 def test_model_predicts_an_easy_sentence(model, pipeline):
-    from extract import nlp
+    from extract.entities import language as nlp
 
     text = "李明在北京会见了法国客人。"
     tok = nlp.jieba_tokenizer()
@@ -155,7 +156,7 @@ def test_model_predicts_an_easy_sentence(model, pipeline):
 
 
 def test_lexicon_marks_words_starting_and_ending_at_each_char():
-    from extract.ner_model import LEX_CLASSES, CharVocab, Lexicon
+    from extract.entities.model.network import LEX_CLASSES, CharVocab, Lexicon
 
     lex = Lexicon.build({"长春": LEX_CLASSES.index("ns"), "海关": LEX_CLASSES.index("word"),
                          "春海关": LEX_CLASSES.index("nt")})
@@ -168,7 +169,7 @@ def test_lexicon_marks_words_starting_and_ending_at_each_char():
 
 
 def test_implausible_model_spans_are_dropped():
-    from extract.nlp import plausible
+    from extract.entities.language import plausible
 
     assert plausible("中国（吉林）自由贸易试验区")
     assert not plausible("国际陆港（铁路")
@@ -179,7 +180,7 @@ def test_implausible_model_spans_are_dropped():
 # --- combiner ----------------------------------------------------------------------------------
 
 def test_combiner_model_first_and_gap_filling():
-    from extract.nlp import combine
+    from extract.entities.language import combine
 
     model = [(0, 2, "LOC")]
     rules = [(0, 4, "ORG"), (6, 8, "LOC")]
@@ -225,7 +226,7 @@ _SPANS = st.lists(st.tuples(st.integers(0, 40), st.integers(1, 6), st.sampled_fr
 @given(_SPANS, _SPANS, st.sampled_from(["model_first_org", "model_first", "rule_first", "longest"]),
        st.booleans())
 def test_combiner_agrees_with_its_definition(model, rules, precedence, use_strong):
-    from extract.nlp import combine
+    from extract.entities.language import combine
 
     strong = {(s, e) for s, e, _ in rules[::2]} if use_strong else None
     got = combine(model, rules, precedence, strong)
@@ -318,7 +319,7 @@ def test_rule_files_start_with_a_comment():
 
 
 def test_jieba_cache_is_per_user_and_outside_site_packages(pipeline):
-    from extract import nlp
+    from extract.entities import language as nlp
 
     tok = nlp.jieba_tokenizer()
     assert Path(tok.tmp_dir) == segment.cache_dir()
@@ -348,7 +349,7 @@ def test_seed_articles_offsets_and_known_names(pipeline):
 
 @pytest.fixture(scope="session")
 def words(pipeline):
-    from extract import nlp
+    from extract.entities import language as nlp
 
     return nlp.post_words()
 
@@ -380,7 +381,7 @@ def test_one_character_places_that_stand_alone_are_kept(pipeline, text, chars):
 
 
 def test_one_character_model_spans_need_a_safe_context(words):
-    from extract.entity_post import clean_model_spans
+    from extract.entities.repairs import clean_model_spans
 
     text = "中欧班列开行"
     assert clean_model_spans(text, [(0, 1, "LOC"), (1, 2, "LOC"), (2, 4, "LOC")], words) == []
@@ -397,8 +398,8 @@ def test_one_character_model_spans_need_a_safe_context(words):
 
 
 def test_one_character_countries_that_jieba_leaves_alone_are_kept(words):
-    from extract.entity_post import clean_model_spans
-    from extract.nlp import token_bounds
+    from extract.entities.language import token_bounds
+    from extract.entities.repairs import clean_model_spans
 
     def cleaned(text, spans):
         return _spans(text, clean_model_spans(text, spans, words, token_bounds(words.cut(text))))
@@ -416,7 +417,7 @@ def test_one_character_countries_that_jieba_leaves_alone_are_kept(words):
 
 
 def test_one_character_persons_only_before_a_title(words):
-    from extract.entity_post import clean_model_spans
+    from extract.entities.repairs import clean_model_spans
 
     # a surname before a title is the person, as MSRA annotates it (江主席, 周局长)
     assert clean_model_spans("周局长到场", [(0, 1, "PER")], words) == [(0, 1, "PER")]
@@ -428,7 +429,7 @@ def test_one_character_persons_only_before_a_title(words):
 
 
 def test_one_character_countries_as_actors_are_places(words):
-    from extract.entity_post import clean_model_spans
+    from extract.entities.repairs import clean_model_spans
 
     for text in ("俄宪法规定", "巴政府声明", "日军侵占"):
         assert clean_model_spans(text, [(0, 1, "LOC")], words) == [(0, 1, "LOC")], text
@@ -445,7 +446,7 @@ def test_one_character_countries_as_actors_are_places(words):
 
 
 def test_places_end_before_position_words_and_runs_of_places_split(words):
-    from extract.entity_post import clean_model_spans
+    from extract.entities.repairs import clean_model_spans
 
     text = "伊通河畔的步道"
     assert _spans(text, clean_model_spans(text, [(0, 4, "LOC")], words)) == [("伊通河", "LOC")]
@@ -465,7 +466,7 @@ def test_foreign_cities_come_from_the_gazetteer(pipeline):
 # 2. a country or division keeps its LOC label
 
 def test_gazetteer_places_read_as_org_are_places(pipeline, words):
-    from extract.entity_post import clean_model_spans
+    from extract.entities.repairs import clean_model_spans
 
     text = "对韩国和俄罗斯出口增长"
     got = clean_model_spans(text, [(1, 3, "ORG"), (4, 7, "ORG")], words)
@@ -504,7 +505,7 @@ def test_division_plus_institution_chain_is_one_org(pipeline, text, name):
 
 
 def test_zone_and_institution_rules_leave_verbs_and_common_words_alone(words):
-    from extract.entity_post import institution_spans, zone_spans
+    from extract.entities.repairs import institution_spans, zone_spans
 
     def zones(text):
         return [text[s:e] for s, e, _lab in zone_spans(text, [], words)]
@@ -526,7 +527,7 @@ def test_zone_and_institution_rules_leave_verbs_and_common_words_alone(words):
 
 
 def test_longer_rule_names_win_over_model_pieces_inside():
-    from extract.nlp import combine
+    from extract.entities.language import combine
 
     model = [(0, 2, "LOC"), (4, 5, "LOC")]  # 长春 | 国际 | 港  (长春国际陆港)
     rules = [(0, 6, "LOC")]
@@ -535,7 +536,7 @@ def test_longer_rule_names_win_over_model_pieces_inside():
 
 
 def test_county_short_form_counts_where_the_article_names_the_county(pipeline):
-    from extract.entity_post import short_form_spans
+    from extract.entities.repairs import short_form_spans
 
     text = "梨树县今年新建高标准农田。梨树的秋收进度过半，梨树县城也在扩建。"
     got = [(e.text, e.label) for e in find_entities(text)]
@@ -548,7 +549,7 @@ def test_county_short_form_counts_where_the_article_names_the_county(pipeline):
 # 4. common words are not names
 
 def test_common_words_are_not_persons(pipeline, words):
-    from extract.entity_post import clean_model_spans
+    from extract.entities.repairs import clean_model_spans
 
     assert not [e for e in find_entities("提振消费信心，发展楼宇经济。") if e.label == "PER"]
     text = "发展楼宇经济"
@@ -576,7 +577,7 @@ def test_common_words_are_not_persons(pipeline, words):
 # 5. transliterated foreign places read as persons
 
 def test_foreign_places_read_as_persons_are_places(words):
-    from extract.entity_post import clean_model_spans
+    from extract.entities.repairs import clean_model_spans
 
     text = "在俄罗斯扎鲁比诺港换装"  # the model cut 扎 off and called the port a person
     got = clean_model_spans(text, [(1, 4, "LOC"), (5, 9, "PER")], words)
@@ -607,7 +608,7 @@ def test_landmarks_come_from_the_gazetteer(pipeline):
 
 
 def test_model_spans_start_at_the_place_they_cut():
-    from extract.entity_post import start_at_places
+    from extract.entities.repairs import start_at_places
 
     assert start_at_places([(1, 9, "LOC")], [(0, 3, "LOC")]) == [(0, 9, "LOC")]
     assert start_at_places([(1, 3, "LOC")], [(0, 3, "LOC")]) == [(1, 3, "LOC")]  # inside: left alone
@@ -639,7 +640,7 @@ def test_listed_organizations_win_over_model_pieces(pipeline):
     ("吉林省镇赉县对乡局级领导", []),  # jieba: 对乡
 ])
 def test_town_names(words, text, towns):
-    from extract.entity_post import town_spans
+    from extract.entities.repairs import town_spans
 
     assert [text[s:e] for s, e, _ in town_spans(text, words.cut(text), words)] == towns
 

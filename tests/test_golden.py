@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from extract.decode import decode_bytes
+from extract.io.decode import decode_bytes
 from extract.pipeline import extract_document
-from extract.textview import TRANSLATE
+from extract.text.view import TRANSLATE
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"

@@ -8,10 +8,10 @@ from datetime import date
 
 import regex
 
-from extract.link import Mention, link
-from extract.quantities import find_quantities
-from extract.textview import sentence_spans
-from extract.timex import find_times
+from extract.link.linker import Mention, link
+from extract.quantities.reading import find_quantities
+from extract.text.view import sentence_spans
+from extract.timex.expressions import find_times
 
 
 def _mentions(text: str, names: dict[str, str]) -> list[Mention]:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extract.ner_model import CP_BASE, LEX_LENGTHS, TAGS, CharNER, CharVocab, KeyTable, model_dir
+from extract.entities.model.network import CP_BASE, LEX_LENGTHS, TAGS, CharNER, CharVocab, KeyTable, model_dir
 
 U64 = st.integers(min_value=0, max_value=2**64 - 1)
 
@@ -116,7 +116,7 @@ def brute_force_path(em, trans, start, end):
 
 
 def test_viterbi_matches_brute_force_decoding():
-    from extract.ner_model import NEG, TAGS, allowed_transitions, viterbi
+    from extract.entities.model.network import NEG, TAGS, allowed_transitions, viterbi
 
     rng = np.random.default_rng(7)
     allowed, ok_start, ok_end = allowed_transitions()
@@ -133,7 +133,7 @@ def test_viterbi_matches_brute_force_decoding():
 
 
 def test_viterbi_with_start_and_end_scores_per_row():
-    from extract.ner_model import NEG, TAGS, allowed_transitions, viterbi
+    from extract.entities.model.network import NEG, TAGS, allowed_transitions, viterbi
 
     rng = np.random.default_rng(11)
     allowed, ok_start, ok_end = allowed_transitions()
@@ -159,7 +159,7 @@ NEWS = [
 
 
 def test_windowed_decoding_equals_whole_piece_decoding(shipped):
-    from extract import nlp
+    from extract.entities import language as nlp
 
     text = "\n".join(NEWS) * 3
     feats = nlp.doc_features(nlp.load().make_doc(text))
@@ -173,15 +173,17 @@ def test_windowed_decoding_equals_whole_piece_decoding(shipped):
 
 
 def test_doc_features_match_the_word_classes():
-    from extract import nlp, segment
-    from extract.ner_model import word_feature_ids
+    from extract.entities import language as nlp
+    from extract.entities.model.features import word_tags
+    from extract.entities.model.network import word_feature_ids
+    from extract.text import segment
 
     text = "吉林省长春市2025年GDP增长5.3%，  王小明说：“好！”" * 2  # repeats hit the per-word cache
     doc = nlp.load().make_doc(text)
     words = [t.text for t in doc]
     assert "".join(words) == text
     tok = nlp.jieba_tokenizer()
-    want = word_feature_ids(words, segment.word_classes(words, nlp._word_tags(), tok.FREQ))
+    want = word_feature_ids(words, segment.word_classes(words, word_tags(), tok.FREQ))
     assert nlp.doc_features(doc).tolist() == want.tolist()
     assert len(set(want.tolist())) > 5  # places, numbers, Latin, punctuation, space, names differ
 
@@ -190,7 +192,7 @@ def test_doc_features_match_the_word_classes():
 @given(st.lists(st.lists(st.integers(0, 12), min_size=6, max_size=6), min_size=1, max_size=5),
        st.booleans())
 def test_span_reading_of_tag_grids(grid, well_formed):
-    from extract.ner_model import TAGS, _batch_spans, _spans_by_loop, spans_to_tags
+    from extract.entities.model.network import TAGS, _batch_spans, _spans_by_loop, spans_to_tags
 
     built = []
     offsets = np.arange(len(grid)) * 100 + 7
@@ -216,7 +218,7 @@ def test_span_reading_of_tag_grids(grid, well_formed):
 
 
 def test_fast_emissions_match_the_layer_by_layer_version(shipped):
-    from extract import nlp
+    from extract.entities import language as nlp
 
     text = "".join(NEWS)
     pieces = nlp.split_sentences(text)
@@ -243,7 +245,7 @@ def test_fast_emissions_match_the_layer_by_layer_version(shipped):
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet="８１ＡｚＺ％．／－～＋\x00 ab9长春。，", max_size=30))
 def test_normalize_maps_full_width_only_where_present(text):
-    from extract.ner_model import normalize
+    from extract.entities.model.network import normalize
 
     got = normalize(text)
     assert len(got) == len(text)  # 1:1, offsets unchanged

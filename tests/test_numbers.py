@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from extract.numbers import NotANumber, find_numbers, parse_number
+from extract.numbers.numerals import NotANumber, find_numbers, parse_number
 
 D = Decimal
 

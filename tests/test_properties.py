@@ -33,9 +33,23 @@ def test_never_raises_offsets_valid_deterministic(text: str) -> None:
 
 def test_huge_document_is_processed_in_blocks_with_global_offsets() -> None:
     para = "全省累计进出口总额达8144亿元，年均增长5.1%。\n"
-    text = para * 60000  # about 1.7 million characters: more than one block
-    ext = extract_document(text)
-    assert len(ext.quantities) == 120000
+    text = para * 40000  # about 1.08 million characters (27 each): more than one block
+    ext = extract_document(text, entities=False)  # the block logic; entities are checked below
+    assert len(ext.quantities) == 80000
     last = ext.quantities[-1]
     assert text[last["start"]:last["end"]] == "5.1%" and last["start"] > 1_000_000
-    assert ext.quantities[-1]["sentence"] == 59999
+    assert ext.quantities[-1]["sentence"] == 39999
+
+
+def test_entities_of_later_blocks_index_the_whole_document(monkeypatch) -> None:
+    from extract import pipeline
+
+    monkeypatch.setattr(pipeline, "BLOCK_CHARS", 400)  # many blocks from a small text
+    para = "长春海关发布数据，吉林省进出口总额增长5.1%。\n"
+    text = para * 40
+    ext = extract_document(text)
+    assert len(pipeline.blocks(text, 400)) >= 3
+    places = [e for e in ext.entities if e["text"] == "吉林省"]
+    assert len(places) == 40
+    assert all(text[e["start"]:e["end"]] == "吉林省" for e in places)
+    assert places[-1]["start"] == len(para) * 39 + para.index("吉林省")

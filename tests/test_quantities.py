@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from extract.quantities import find_quantities
-from extract.textview import make_view
+from extract.quantities.reading import find_quantities
+from extract.text.view import make_view
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "quantities.yaml").read_text(encoding="utf-8"))
 

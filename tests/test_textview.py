@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extract.textview import make_view, sentence_spans
+from extract.text.view import make_view, sentence_spans
 
 
 def _orig(original: str, view, needle: str) -> str:

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extract.resources import rule_path
-from extract.timex import TimeExpr, document_date, find_times, time_spans
+from extract.timex.expressions import TimeExpr, document_date, find_times, time_spans
 
 D = dt.date
 REF = D(2026, 5, 21)  # a Thursday

@@ -27,9 +27,9 @@ def dev_layers(plausible_only: bool):
     Returns (dev records, their joined text, sentence starts, texts, gold sets, model spans,
     regex rule spans, gazetteer spans), or None when the training data is absent.
     """
-    from extract import nlp as xnlp
-    from extract.entities import chunks
-    from extract.ner_model import normalize
+    from extract.entities import language as xnlp
+    from extract.entities.find import chunks
+    from extract.entities.model.network import normalize
 
     if not TRAIN_FILE.exists():
         print(f"skipped: {TRAIN_FILE} not found")
@@ -50,7 +50,7 @@ def dev_layers(plausible_only: bool):
 
 
 def main() -> None:
-    from extract import nlp as xnlp
+    from extract.entities import language as xnlp
 
     layers = dev_layers(plausible_only=True)
     if layers is None:
@@ -70,7 +70,7 @@ def main() -> None:
     print(f"dev split: {len(texts)} sentences")
     report("model alone", model)
     report("rules alone (combined)", [c[:3] for c in xnlp.combine([], rules + gaz, "rule_first")])
-    from extract.entity_rules import is_strong_org
+    from extract.entities.rules import is_strong_org
 
     strong = {(s, e) for s, e, lab in rules if lab == "ORG" and is_strong_org(text[s:e])}
     for prec in ("model_first", "model_first_org", "rule_first", "longest"):
@@ -97,8 +97,8 @@ def variants() -> None:
     """Which rule kinds may fill the model's gaps (model_first), scored on the dev split."""
     from collections import Counter
 
-    from extract import entity_rules
-    from extract import nlp as xnlp
+    from extract.entities import language as xnlp
+    from extract.entities import rules as entity_rules
 
     layers = dev_layers(plausible_only=False)
     if layers is None:

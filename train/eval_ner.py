@@ -63,7 +63,7 @@ def timed(fn, *args):
 
 
 def run_pipeline(text: str):
-    from extract.entities import find_entities
+    from extract.entities.find import find_entities
 
     return [(e.start, e.end, e.label, e.source) for e in find_entities(text)]
 
@@ -74,8 +74,8 @@ def run_pipeline_split(text: str):
     entity step to jieba.lcut is taken under the same machine load."""
     import jieba
 
-    from extract import nlp as xnlp
-    from extract.entities import chunks
+    from extract.entities import language as xnlp
+    from extract.entities.find import chunks
 
     pipeline = xnlp.load()
     t_tok = t_ent = t_lcut = 0.0
@@ -97,18 +97,13 @@ def run_pipeline_split(text: str):
 
 def run_model(texts: list[str]):
     """The model alone, on the same sentence pieces as in the pipeline; jieba features timed apart."""
-    from extract import nlp as xnlp
-    from extract import segment
-    from extract.ner_model import word_feature_ids
+    from extract.entities import language as xnlp
+    from extract.entities.model.features import text_features
 
-    tok = xnlp.jieba_tokenizer()
-    tags = xnlp._word_tags()
     model = xnlp.char_model()
+    text_features("")  # load the tokenizer and tags before the clock starts
     t0 = _clock()
-    feats = []
-    for t in texts:
-        words = tok.lcut(t)
-        feats.append(word_feature_ids(words, segment.word_classes(words, tags, tok.FREQ)))
+    feats = [text_features(t) for t in texts]
     t1 = _clock()
     pieces, piece_feats, owner = [], [], []
     for i, (t, f) in enumerate(zip(texts, feats)):
@@ -168,8 +163,8 @@ def main() -> int:
         what = TEST_FILE.name
     import jieba
 
-    from extract import nlp as xnlp
-    from extract.ner_model import normalize
+    from extract.entities import language as xnlp
+    from extract.entities.model.network import normalize
 
     texts = [normalize(r["text"]).replace(SEP, " ") for r in rows]
     gold = [{tuple(e) for e in r["entities"]} for r in rows]

@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from nerdata import TEST_FILE, TRAIN_FILE, load_jsonl  # noqa: E402
 
-from extract import segment  # noqa: E402
-from extract.ner_model import normalize  # noqa: E402
+from extract.entities.model.network import normalize  # noqa: E402
+from extract.text import segment  # noqa: E402
 
 
 def crossing(rows: list[dict], tok) -> dict:
@@ -46,7 +46,7 @@ def crossing(rows: list[dict], tok) -> dict:
 
 
 def main() -> None:
-    from extract.nlp import user_words  # the project user dictionary, built from rules/
+    from extract.text.segment import user_words  # the project user dictionary, built from rules/
 
     files = [f for f in (TRAIN_FILE, TEST_FILE) if f.exists()]
     if not files:

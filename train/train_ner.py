@@ -33,8 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from nerdata import SOURCES, TRAIN_FILE, load_jsonl, prf, split_train  # noqa: E402
 
-from extract import segment  # noqa: E402
-from extract.ner_model import (  # noqa: E402
+from extract.entities.model.features import text_features  # noqa: E402
+from extract.entities.model.network import (  # noqa: E402
     CP_BASE,
     LEX_CLASSES,
     LEX_LENGTHS,
@@ -47,8 +47,8 @@ from extract.ner_model import (  # noqa: E402
     model_dir,
     normalize,
     spans_to_tags,
-    word_feature_ids,
 )
+from extract.text import segment  # noqa: E402
 
 DEFAULTS = {
     "seed": 13,
@@ -78,13 +78,10 @@ log = logging.getLogger("train_ner")
 
 # ----------------------------------------------------------------------------- data
 
-def featurize(texts: list[str], tok, tags: dict) -> list[np.ndarray]:
-    """jieba word-class features per character (default dictionary, no user words)."""
-    feats = []
-    for text in texts:
-        words = tok.lcut(text)
-        feats.append(word_feature_ids(words, segment.word_classes(words, tags, tok.FREQ)))
-    return feats
+def featurize(texts: list[str]) -> list[np.ndarray]:
+    """The run-time features of each text (extract.entities.model.features: the project tokenizer
+    with the gazetteer user words, the project word tags), so training sees what inference sees."""
+    return [text_features(text) for text in texts]
 
 
 def build_vocab(texts: list[str], cfg: dict) -> tuple[str, np.ndarray]:
@@ -105,7 +102,7 @@ _LEX_TAG = {"nr": "nr", "nrt": "nr", "nrfg": "nr", "ns": "ns", "nt": "nt", "nz":
 
 def build_lexicon() -> Lexicon:
     """All 2-4 character words of jieba's dictionary (class from its tag) plus gazetteer names (ns)."""
-    from extract import entity_rules
+    from extract.entities import rules as entity_rules
 
     words: dict[str, int] = {}
     with segment._jieba_dict_file().open(encoding="utf-8") as fh:
@@ -129,14 +126,11 @@ def prepare(run: Path, cfg: dict) -> dict:
     rows = load_jsonl(TRAIN_FILE)
     train_rows, dev_rows = split_train(rows, cfg["seed"], cfg["dev_size"])
     t0 = time.time()
-    tok = segment.new_tokenizer()
-    tags = segment.default_word_tags()
-
     def encode(rs):
         texts = [normalize(r["text"]) for r in rs]
         return {
             "texts": texts,
-            "feats": featurize(texts, tok, tags),
+            "feats": featurize(texts),
             "spans": [[tuple(e) for e in r["entities"]] for r in rs],
             "domain": [SOURCES.index(r["source"]) for r in rs],
         }

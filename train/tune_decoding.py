@@ -25,9 +25,9 @@ PENALTIES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)
 
 
 def main() -> None:
-    from extract import nlp as xnlp
-    from extract import segment
-    from extract.ner_model import CharNER, model_dir, normalize, word_feature_ids
+    from extract.entities import language as xnlp
+    from extract.entities.model.features import text_features
+    from extract.entities.model.network import CharNER, model_dir, normalize
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", type=Path, default=model_dir())
@@ -36,12 +36,7 @@ def main() -> None:
     dev = split_train(load_jsonl(TRAIN_FILE), 13)[1]
     texts = [normalize(r["text"]) for r in dev]
     gold = [{tuple(e) for e in r["entities"]} for r in dev]
-    tok = segment.new_tokenizer()
-    tags = segment.default_word_tags()
-    feats = []
-    for t in texts:
-        words = tok.lcut(t)
-        feats.append(word_feature_ids(words, segment.word_classes(words, tags, tok.FREQ)))
+    feats = [text_features(t) for t in texts]  # as at run time
     model = CharNER(args.model)
     msra = [i for i, r in enumerate(dev) if r["source"] == "msra"]
     best = (-1.0, 0.0)

@@ -20,8 +20,8 @@ __all__ = ["extract_text", "extract_tables"]
 
 def extract_tables(text: str, *, doc_id: str = "text", doc_date: date | None = None) -> dict[str, pd.DataFrame]:
     """All tables for one article given as text: ``{"quantities": ..., "entities": ...}``."""
-    from .pipeline import extract_document
-    from .table import to_frame
+    from extract.io.tables import to_frame
+    from extract.pipeline import extract_document
 
     ext = extract_document(text, doc_date=doc_date)
     for row in ext.quantities + ext.entities:

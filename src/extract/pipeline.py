@@ -10,11 +10,10 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 
-from .entities import find_entities
-from .link import link
-from .quantities import Quantity, find_quantities
-from .textview import make_view, sentence_spans
-from .timex import document_date, find_times
+from extract.link.linker import link
+from extract.quantities.reading import Quantity, find_quantities
+from extract.text.view import make_view, sentence_spans
+from extract.timex.expressions import document_date, find_times
 
 # Huge files are cut into blocks of about this many characters at paragraph breaks, so memory
 # stays bounded; offsets and sentence numbers still run over the whole document.
@@ -134,10 +133,17 @@ def fact_row(row: dict, doc_date: date | None, sentence_text: str) -> dict:
     }
 
 
+def _find_entities(text: str) -> list:
+    """The entity layer, imported on first use: ``entities=False`` never loads spaCy or the model."""
+    from extract.entities.find import find_entities
+
+    return find_entities(text)
+
+
 def warm_up(entities: bool = True) -> None:
     """Load what the first document would otherwise load: the NER pipeline and the tagger."""
-    from .link import pos_tokenizer
-    from .nlp import load
+    from extract.entities.language import load
+    from extract.link.linker import pos_tokenizer
 
     if entities:
         load()
@@ -164,7 +170,7 @@ def extract_document(original: str, *, doc_date: date | None = None, date_source
             return base + max(bisect_right(starts, pos) - 1, 0)
 
         times = find_times(view.text, ref=result.date)
-        mentions = find_entities(view.text) if entities else []
+        mentions = _find_entities(view.text) if entities else []
         quantities = _drop_inside_names_and_times(find_quantities(view.text), times, mentions)
         contexts = link(view.text, quantities, times, mentions, sents, result.date)
         for q, ctx in zip(quantities, contexts):

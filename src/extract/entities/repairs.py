@@ -40,9 +40,9 @@ from itertools import accumulate
 
 import regex
 
-from extract import segment
-from extract.entity_rules import FULL_DIVISION_END, place_names, trie_pattern
+from extract.entities.rules import FULL_DIVISION_END, place_names, trie_pattern
 from extract.resources import load_yaml, read_tsv
+from extract.text import segment
 
 Span = tuple[int, int, str]
 

@@ -20,7 +20,7 @@ from functools import cache
 
 import regex
 
-from .resources import load_yaml
+from extract.resources import load_yaml
 
 D = Decimal
 

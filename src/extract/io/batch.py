@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .decode import DecodeError, decode_bytes
-from .pipeline import extract_document
+from extract.io.decode import DecodeError, decode_bytes
+from extract.pipeline import extract_document
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from extract import nlp as _nlp
+from extract.entities import language as _nlp
 
 CHUNK_CHARS = 20000  # one spaCy Doc per chunk: bounded memory, few Viterbi calls
 

@@ -22,9 +22,9 @@ from typing import Annotated
 
 import typer
 
-from .batch import DEFAULT_MAX_BYTES, DocOutput, Options, Source, discover, process, read_meta
-from .pipeline import warm_up
-from .table import SCHEMAS, to_arrow, write_table
+from extract.io.batch import DEFAULT_MAX_BYTES, DocOutput, Options, Source, discover, process, read_meta
+from extract.io.tables import SCHEMAS, to_arrow, write_table
+from extract.pipeline import warm_up
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Turn Chinese news articles into tables of figures, entities and context.")

@@ -16,11 +16,18 @@ from functools import cache
 
 import regex
 
-from .numbers import NotANumber, Number, compile_scanner, grammar, number_from_match, parse_run
-from .resources import alternation as _alternation
-from .resources import load_yaml
-from .textview import clause_bounds
-from .units import Unit, denominator_at, lexicon, units_at
+from extract.numbers.numerals import (
+    NotANumber,
+    Number,
+    compile_scanner,
+    grammar,
+    number_from_match,
+    parse_run,
+)
+from extract.numbers.units import Unit, denominator_at, lexicon, units_at
+from extract.resources import alternation as _alternation
+from extract.resources import load_yaml
+from extract.text.view import clause_bounds
 
 D = Decimal
 RANGE_SEPARATORS = ("至", "到", "-", "~", "—", "–", "－", "～")

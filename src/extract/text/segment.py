@@ -143,3 +143,17 @@ def word_classes(words: list[str], tags: dict[str, int], known: dict[str, int]) 
     other = CLASS_ID["other"]
     get_tag, get_known = tags.get, known.get
     return [get_tag(w) or (other if get_known(w) else _fallback_class(w)) for w in words]
+
+
+def user_words() -> list[tuple[str, int, str]]:
+    """The project user dictionary for jieba, built from rules/ (gazetteer names stay whole)."""
+    from extract.entities.rules import user_dictionary  # the gazetteer's data, no spaCy
+
+    return user_dictionary()
+
+
+@cache
+def project_tokenizer() -> jieba.Tokenizer:
+    """The process-wide private jieba tokenizer with the project user dictionary: the one tokenizer
+    of the entity model's features, the entity repairs and the linker's part-of-speech tags."""
+    return new_tokenizer(user_words())

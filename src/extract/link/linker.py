@@ -27,10 +27,10 @@ from functools import cache
 
 import regex
 
-from .quantities import Quantity
-from .resources import alternation as _alt
-from .resources import load_yaml, read_tsv
-from .timex import TimeExpr
+from extract.quantities.reading import Quantity
+from extract.resources import alternation as _alt
+from extract.resources import load_yaml, read_tsv
+from extract.timex.expressions import TimeExpr
 
 
 @dataclass(frozen=True)
@@ -151,9 +151,9 @@ def pos_tokenizer():
     """jieba part-of-speech tagging over the project's private tokenizer (loaded on first use)."""
     import jieba.posseg
 
-    from .nlp import jieba_tokenizer
+    from extract.text.segment import project_tokenizer
 
-    return jieba.posseg.POSTokenizer(jieba_tokenizer())
+    return jieba.posseg.POSTokenizer(project_tokenizer())
 
 
 _NOMINAL = ("n", "vn", "an", "j", "l", "s", "b", "eng", "nz", "mq", "g")

@@ -662,4 +662,4 @@ def _spans_by_loop(rows: np.ndarray, cols: np.ndarray, found: np.ndarray,
 
 def model_dir() -> Path:
     """Where the shipped model lives inside the package."""
-    return Path(__file__).resolve().parent / "models" / "ner"
+    return Path(__file__).resolve().parents[2] / "models" / "ner"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
-from .resources import load_yaml
+from extract.resources import load_yaml
 
 
 @dataclass(frozen=True)

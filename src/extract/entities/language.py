@@ -27,8 +27,11 @@ from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from extract import entity_post, entity_rules, segment
-from extract.ner_model import CharNER, model_dir, normalize, word_feature_ids
+from extract.entities import repairs as entity_post
+from extract.entities import rules as entity_rules
+from extract.entities.model.features import features_of_words, word_tags
+from extract.entities.model.network import CharNER, model_dir, normalize
+from extract.text import segment
 
 Doc.set_extension("model_spans", default=None, force=True)
 Doc.set_extension("rule_spans", default=None, force=True)
@@ -52,22 +55,16 @@ _SOFT_BREAK = regex.compile(r"[，、,：:]")
 _NON_SPACE = regex.compile(r"\S+")
 
 
-def user_words() -> list[tuple[str, int, str]]:
-    """The project user dictionary for jieba, built from rules/ (gazetteer names stay whole)."""
-    return entity_rules.user_dictionary()
-
-
-@cache
 def jieba_tokenizer():
     """The process-wide private jieba tokenizer with the project user dictionary."""
-    return segment.new_tokenizer(user_words())
+    return segment.project_tokenizer()
 
 
 @cache
 def post_words() -> entity_post.Words:
     """jieba as the entity repairs see it: our tokenizer, its frequencies, the word classes."""
     tok = jieba_tokenizer()
-    return entity_post.Words(cut=lambda t: tok.lcut(t), freq=tok.FREQ, tags=_word_tags(),
+    return entity_post.Words(cut=lambda t: tok.lcut(t), freq=tok.FREQ, tags=word_tags(),
                              closed=segment.words_tagged(entity_post.closed_tags()),
                              verbs=segment.words_tagged(entity_post.verb_tags()))
 
@@ -137,35 +134,8 @@ def doc_words(doc: Doc) -> list[str]:
 
 
 def doc_features(doc: Doc) -> np.ndarray:
-    """Per-character word-class features of the whole doc, from its jieba tokens."""
-    words = doc_words(doc)
-    return word_feature_ids(words, list(map(_word_classes().__getitem__, words)))
-
-
-class _ClassCache(dict):
-    """word -> class id as :func:`segment.word_classes` gives it, remembered per word: the words of
-    news text repeat, and a hit is one C-level dict lookup instead of a Python expression."""
-
-    LIMIT = 500_000  # distinct words kept (numbers and names keep coming in a long batch)
-
-    def __missing__(self, word: str) -> int:
-        if len(self) >= self.LIMIT:
-            self.clear()
-        cls = self[word] = segment.word_classes([word], _word_tags(), jieba_tokenizer().FREQ)[0]
-        return cls
-
-
-@cache
-def _word_classes() -> _ClassCache:
-    return _ClassCache()
-
-
-@cache
-def _word_tags() -> dict[str, int]:
-    tags = dict(segment.default_word_tags())
-    for word, _freq, tag in user_words():
-        tags[word] = segment.CLASS_ID[tag]
-    return tags
+    """Per-character features of the whole doc, from its jieba tokens."""
+    return features_of_words(doc_words(doc))
 
 
 def model_spans_for(text: str, feats: np.ndarray, model: CharNER) -> list[tuple[int, int, str]]:
@@ -176,7 +146,7 @@ def model_spans_for(text: str, feats: np.ndarray, model: CharNER) -> list[tuple[
 @Language.factory("extract_char_ner")
 def make_char_ner(nlp: Language, name: str):
     model = char_model()
-    _word_tags()  # load now, not on the first document
+    word_tags()  # load now, not on the first document
 
     def char_ner(doc: Doc) -> Doc:
         doc._.model_spans = model_spans_for(doc_text(doc), doc_features(doc), model) if len(doc) else []

@@ -1,0 +1,5 @@
+"""``python -m extract`` runs the command line."""
+
+from extract.io.cli import main
+
+main()

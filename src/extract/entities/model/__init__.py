@@ -1,0 +1,1 @@
+"""The character CNN-CRF entity model: numpy-only inference (`network`)."""
