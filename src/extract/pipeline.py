@@ -77,6 +77,9 @@ def _quantity_row(q: Quantity, ctx, original_span: tuple[int, int], original: st
         "period_text": ctx.period_text,
         "period_start": ctx.period_start,
         "period_end": ctx.period_end,
+        "subject_code": ctx.subject_code,
+        "subject_source": ctx.subject_source,
+        "period_source": ctx.period_source,
     }
 
 
@@ -124,9 +127,10 @@ def fact_row(row: dict, doc_date: date | None, sentence_text: str) -> dict:
     statement = f"{head}{period}: {value} {row['unit']}" + (f" ({', '.join(notes)})" if notes else "")
     return {
         "doc_date": doc_date, "sentence": row["sentence"], "start": row["start"], "end": row["end"],
-        "statement": statement, "subject": row["subject"], "metric": row["metric"],
+        "statement": statement, "subject": row["subject"], "subject_code": row["subject_code"],
+        "subject_source": row["subject_source"], "metric": row["metric"],
         "period_text": row["period_text"], "period_start": row["period_start"],
-        "period_end": row["period_end"], "text": row["text"], "value": row["value"],
+        "period_end": row["period_end"], "period_source": row["period_source"], "text": row["text"], "value": row["value"],
         "value_high": row["value_high"], "unit": row["unit"], "kind": row["kind"],
         "approx": row["approx"], "change": row["change"], "basis": row["basis"],
         "context": " ".join(sentence_text.split()),

@@ -27,12 +27,16 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("value", F), ("value_high", F), ("unit", S), ("unit_text", S), ("kind", S),
         ("approx", S), ("change", S), ("basis", S), ("metric", S), ("subject", S),
         ("period_text", S), ("period_start", DT), ("period_end", DT),
+        # where the linker found subject and period (clause, sentence, paragraph, article) and the
+        # subject's code (GB/T 2260 for a Chinese division, ISO 3166 alpha-2 for a country)
+        ("subject_code", S), ("subject_source", S), ("period_source", S),
     ]),
     # one readable row per quantity with its context (``extract run --facts``)
     "facts": pa.schema([
         ("doc_id", S), ("doc_date", DT), ("sentence", I), ("start", I), ("end", I),
-        ("statement", S), ("subject", S), ("metric", S), ("period_text", S),
-        ("period_start", DT), ("period_end", DT), ("text", S), ("value", F), ("value_high", F),
+        ("statement", S), ("subject", S), ("subject_code", S), ("subject_source", S), ("metric", S),
+        ("period_text", S), ("period_start", DT), ("period_end", DT), ("period_source", S),
+        ("text", S), ("value", F), ("value_high", F),
         ("unit", S), ("kind", S), ("approx", S), ("change", S), ("basis", S), ("context", S),
     ]),
     "entities": pa.schema([

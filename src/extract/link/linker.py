@@ -45,11 +45,17 @@ class Mention:
 
 @dataclass(frozen=True)
 class Context:
+    """What one quantity is about. ``subject_source`` and ``period_source`` say how close the
+    evidence was: ``clause``, ``sentence``, ``paragraph`` or ``article``."""
+
     metric: str | None = None
     subject: str | None = None
     period_text: str | None = None
     period_start: date | None = None
     period_end: date | None = None
+    subject_code: str | None = None
+    subject_source: str | None = None
+    period_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -289,6 +295,7 @@ def link(
         # (5月21日) is an event's date and holds only within its sentence; failing both, the
         # period named in the headline governs the article (1-8月全省规模以上工业增加值…)
         period = None
+        period_source = None
         k = bisect_right(period_ends, q.start) - 1
         while k >= 0 and periods[k].start >= para:
             t = periods[k]
@@ -296,9 +303,11 @@ def link(
                 k -= 1
                 continue
             period = t
+            period_source = ("clause" if t.start >= clause_start else "sentence" if t.start >= sent_start
+                             else "paragraph")
             break
         if period is None and headline_period is not None and q.start >= headline_end:
-            period = headline_period
+            period, period_source = headline_period, "article"
 
         # metric
         metric = None
@@ -316,8 +325,9 @@ def link(
 
         # subject
         lo, hi = bisect_right(place_starts, sent_start - 1), bisect_right(place_starts, q.start)
-        subject = _subject(text, q, clause_start, sent_start, places[lo:hi], homes, r,
-                           prev_ctx.subject if same_sentence and prev_ctx is not None else None)
+        subject, subject_source = _subject(
+            text, q, clause_start, sent_start, places[lo:hi], homes, r,
+            prev_ctx.subject if same_sentence and prev_ctx is not None else None)
 
         ctx = Context(
             metric=metric,
@@ -325,6 +335,9 @@ def link(
             period_text=period.text if period else None,
             period_start=period.start_date if period else None,
             period_end=period.end_date if period else None,
+            subject_code=place_code(subject),
+            subject_source=subject_source,
+            period_source=period_source,
         )
         out.append(ctx)
         prev_q, prev_ctx = q, ctx
@@ -358,9 +371,10 @@ def _follows_amount(q: Quantity, prev: Quantity | None) -> bool:
 
 
 def _subject(text: str, q: Quantity, clause_start: int, sent_start: int, places: Sequence[Mention],
-             homes: dict[str, str], r: _Rules, previous: str | None) -> str | None:
+             homes: dict[str, str], r: _Rules, previous: str | None) -> tuple[str | None, str | None]:
     """Whose figure: an entity in the clause, the previous figure's subject in the sentence, the
-    article's region for 全省/我省, or the sentence's topic entity; in their full written form."""
+    article's region for 全省/我省, or the sentence's topic entity; in their full written form,
+    with where it was found (clause or sentence)."""
     def usable(m: Mention) -> bool:
         if len(m.text) < 2 or m.text.endswith(r.not_subject_suffixes):
             return False  # 中, 俄 (partners in 中俄, 对韩); 新华社 (the source, not the subject)
@@ -373,18 +387,18 @@ def _subject(text: str, q: Quantity, clause_start: int, sent_start: int, places:
     in_clause = [m for m in places if clause_start <= m.start and m.end <= q.start and usable(m)]
     collective = _collective_in(text, clause_start, q.start, homes, r)
     if collective is not None and (not in_clause or collective[0] < in_clause[-1].start):
-        return collective[1]  # 全市现有韩国投资企业27家: the city's figure, not Korea's
+        return collective[1], "clause"  # 全市现有韩国投资企业27家: the city's figure, not Korea's
     if in_clause:
-        return _full_name(in_clause[-1].text)
+        return _full_name(in_clause[-1].text), "clause"
     if previous is not None:
-        return previous
+        return previous, "sentence"
     collective = _collective_in(text, sent_start, q.start, homes, r)
     if collective is not None:
-        return collective[1]
+        return collective[1], "sentence"
     in_sentence = [m for m in places if sent_start <= m.start and m.end <= q.start and usable(m)]
     if in_sentence:
-        return _full_name(in_sentence[0].text)  # the sentence's topic comes first
-    return None
+        return _full_name(in_sentence[0].text), "sentence"  # the sentence's topic comes first
+    return None, None
 
 
 
@@ -396,6 +410,26 @@ def _collective_in(text: str, lo: int, hi: int, homes: dict[str, str], r: _Rules
         if i >= 0 and level in homes and (best is None or i > best[0]):
             best = (i, homes[level])
     return best
+
+
+@cache
+def _place_codes() -> dict[str, str]:
+    """Full division name -> GB/T 2260 code; country name (short and official) -> ISO 3166 alpha-2."""
+    out: dict[str, str] = {}
+    for row in read_tsv("countries.tsv")[1:]:
+        for name in row[1:]:
+            if name:
+                out.setdefault(name, row[0])
+    rows = read_tsv("divisions.tsv")
+    idx = {k: rows[0].index(k) for k in ("code", "name")}
+    for row in rows[1:]:
+        out.setdefault(row[idx["name"]], row[idx["code"]])
+    return out
+
+
+def place_code(subject: str | None) -> str | None:
+    """The code a table can join on: 长春市 -> 220100, 韩国 -> KR; None for organizations."""
+    return _place_codes().get(subject) if subject else None
 
 
 def _full_name(name: str) -> str:
