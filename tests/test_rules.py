@@ -3,6 +3,7 @@ schema, and a broken file is refused with a message naming the file, the entry a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -45,7 +46,7 @@ def test_schema_is_json_schema_of_the_keywords_the_checker_knows(name: str) -> N
     assert _keywords(RULE_SCHEMAS[name]) <= SCHEMA_KEYWORDS
 
 
-def _jsonschema_errors(path: Path) -> list[str]:
+def _jsonschema_errors(path: Path) -> Iterator[str]:
     """What the reference implementation says of a file (rows as mappings column -> cell for a TSV)."""
     if path.suffix == ".tsv":
         rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()
@@ -53,7 +54,7 @@ def _jsonschema_errors(path: Path) -> list[str]:
         data: object = [dict(zip(rows[0], row)) for row in rows[1:]]
     else:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [e.message for e in Draft202012Validator(RULE_SCHEMAS[path.name]).iter_errors(data)]
+    return (e.message for e in Draft202012Validator(RULE_SCHEMAS[path.name]).iter_errors(data))
 
 
 @pytest.mark.parametrize("name", RULE_FILES)
@@ -72,7 +73,7 @@ def test_every_entry_matches_its_schema(name: str) -> None:
         data = parse_yaml_rules(path)
         assert isinstance(data, dict) and data
         assert data == yaml.safe_load(path.read_text(encoding="utf-8"))  # the fast loader reads the same
-    assert _jsonschema_errors(path) == []
+    assert list(_jsonschema_errors(path)) == []
 
 
 def test_loaders_return_what_the_readers_index() -> None:
@@ -103,7 +104,7 @@ def _refusal(path: Path) -> str:
     message = str(info.value)
     assert str(path) in message
     if "does not match its schema" in message:
-        assert _jsonschema_errors(path), "the reference implementation finds no fault"
+        assert next(_jsonschema_errors(path), None), "the reference implementation finds no fault"
     return message
 
 
