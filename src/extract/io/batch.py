@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from extract.io.decode import DecodeError, decode_bytes
+from extract.io.decode import Decoded, DecodeError, decode_bytes
 from extract.pipeline import extract_document
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
@@ -25,12 +25,15 @@ DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 
 @dataclass(frozen=True)
 class Source:
-    """One input document: a file path, or bytes read from stdin, or an error found while walking."""
+    """One input document: a file path, bytes read from stdin, a record's text (with its own
+    metadata: date and carried columns), or an error found while walking or reading records."""
 
     doc_id: str
     path: Path | None = None
     data: bytes | None = None
     error: str | None = None
+    text: str | None = None
+    meta: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -153,13 +156,29 @@ def _document_row(src: Source, data: bytes | None) -> dict:
 def _read(src: Source, max_bytes: int) -> bytes:
     if src.data is not None:
         return src.data
+    if src.text is not None:
+        return src.text.encode("utf-8")
     assert src.path is not None
     size = src.path.stat().st_size
     if size > max_bytes:
         raise DecodeError(f"file too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB, "
                           f"see --max-mb)")
+    if src.path.name.lower().endswith(".gz"):
+        import gzip
+
+        from extract.io.readers import gunzip_article
+
+        try:
+            return gunzip_article(src.path, max_bytes)
+        except (EOFError, gzip.BadGzipFile) as exc:
+            raise DecodeError(f"not a readable .gz file ({exc})") from None
     with src.path.open("rb") as fh:
         return fh.read()
+
+
+def document_meta(src: Source, options: Options) -> dict:
+    """The metadata of one document: its record's columns, else its ``--meta`` entry."""
+    return src.meta if src.meta is not None else options.meta.get(src.doc_id, {})
 
 
 def process(src: Source, options: Options) -> DocOutput:
@@ -172,8 +191,8 @@ def process(src: Source, options: Options) -> DocOutput:
     try:
         data = _read(src, options.max_bytes)
         row = _document_row(src, data)
-        decoded = decode_bytes(data)
-        meta = options.meta.get(src.doc_id, {})
+        decoded = Decoded(src.text, "utf-8") if src.text is not None else decode_bytes(data)
+        meta = document_meta(src, options)
         doc_date = meta.get("date") or options.date
         source = "meta" if meta.get("date") else "given"
         ext = extract_document(decoded.text, doc_date=doc_date, date_source=source,
@@ -198,7 +217,7 @@ def process(src: Source, options: Options) -> DocOutput:
         "n_quantities": len(ext.quantities), "n_entities": len(ext.entities),
         "n_sentences": ext.n_sentences,
     })
-    for key, value in options.meta.get(src.doc_id, {}).items():
+    for key, value in document_meta(src, options).items():
         if key != "date":
             row[key if key not in row else f"meta_{key}"] = value
     for r in ext.quantities + ext.entities + ext.facts:

@@ -15,15 +15,24 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import sys
 import time
-from datetime import date, datetime
-from multiprocessing import get_context
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from extract.io.batch import DEFAULT_MAX_BYTES, DocOutput, Options, Source, discover, process, read_meta
-from extract.io.tables import SCHEMAS, to_arrow, write_table
+from extract.io.batch import DEFAULT_MAX_BYTES, Options, Source, discover, read_meta
+from extract.io.outdir import OutputBusy, OutputFolder, OutputUnusable
+from extract.io.readers import Columns, record_kind
+from extract.io.runner import (
+    RunResult,
+    assemble,
+    batch_size,
+    expand,
+    extract_all,
+    remove_unused_parts,
+    start_method,
+)
 from extract.pipeline import warm_up
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -44,11 +53,7 @@ def _parse_date(value: str | None) -> date | None:
         raise typer.BadParameter(f"{value!r} is not a date like 2026-05-21", param_hint="--date") from None
 
 
-def _work(args: tuple[Source, Options]) -> DocOutput:
-    return process(*args)
-
-
-def _progress(total: int, enabled: bool):
+def _progress(total: int | None, enabled: bool):
     if not enabled:
         return None
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -73,11 +78,20 @@ def run(
                                         "with its subject, metric and period in one readable row.")] = False,
     entities: Annotated[bool, typer.Option("--entities/--no-entities", help="Find people, places and "
                                            "organizations (the slow part; subjects need them).")] = True,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes.")] = 1,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes "
+                                             "(default: all cores).")] = None,
     max_mb: Annotated[float, typer.Option("--max-mb", help="Skip (as errors) files larger than this.")]
     = DEFAULT_MAX_BYTES / 1e6,
     progress: Annotated[bool | None, typer.Option("--progress/--no-progress",
                                                      help="Progress bar (default: on a terminal).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Extract every document again, even those an "
+                                        "earlier run into --out already did.")] = False,
+    text_col: Annotated[str, typer.Option("--text-col", help="Column of the article text in JSON Lines, "
+                                          "CSV and Parquet inputs.")] = "text",
+    id_col: Annotated[str, typer.Option("--id-col", help="Column of the document id in record inputs.")]
+    = "id",
+    date_col: Annotated[str, typer.Option("--date-col", help="Column of the publication date "
+                                          "(YYYY-MM-DD) in record inputs.")] = "date",
 ) -> None:
     """Extract every article under INPUT and write documents, quantities and entities tables."""
     if fmt not in ("csv", "parquet"):
@@ -96,50 +110,84 @@ def run(
         if not root.exists():
             raise typer.BadParameter(f"{input} does not exist", param_hint="INPUT")
         skip = {out.resolve()} | ({meta.resolve()} if meta is not None else set())
-        sources = list(discover(root, glob, exclude=frozenset(skip)))
-    loading = time.perf_counter()
-    if jobs == 1 and sources:
-        warm_up(entities)  # models load once, before the clock that measures throughput
-    started = time.perf_counter()
-    outputs: list[DocOutput] = []
-    bar = _progress(len(sources), sys.stderr.isatty() if progress is None else progress)
-    tasks = [(s, options) for s in sources]
-    if jobs > 1 and len(tasks) > 1:
-        with get_context("spawn").Pool(jobs) as pool:
-            for res in pool.imap(_work, tasks, chunksize=1):
-                outputs.append(res)
-                if bar:
-                    bar[0].advance(bar[1])
-    else:
-        for task in tasks:
-            outputs.append(_work(task))
-            if bar:
-                bar[0].advance(bar[1])
-    if bar:
-        bar[0].stop()
-    elapsed = time.perf_counter() - started
-
-    docs = [o.document for o in outputs]
-    extra = sorted({k for d in docs for k in d} - set(SCHEMAS["documents"].names))
-    tables = {
-        "documents": to_arrow("documents", docs, extra=extra),
-        "quantities": to_arrow("quantities", [r for o in outputs for r in o.quantities]),
-        "entities": to_arrow("entities", [r for o in outputs for r in o.entities]),
-    }
-    if facts:
-        tables["facts"] = to_arrow("facts", [r for o in outputs for r in o.facts])
-    for name, table in tables.items():
-        write_table(table, out, name, fmt)
-    errors = [d for d in docs if d["status"] == "error"]
-    for d in errors:
-        typer.echo(f"error: {d['doc_id']}: {d['error']}", err=True)
-    chars = sum(d["chars"] or 0 for d in docs)
+        sources = sorted(discover(root, glob, exclude=frozenset(skip)), key=lambda s: s.doc_id)
+    jobs = jobs or _cores()
+    arguments = {"input": input, "out": str(out), "format": fmt, "glob": glob, "date": date_,
+                 "meta": str(meta) if meta else None, "facts": facts, "entities": entities, "jobs": jobs,
+                 "max_mb": max_mb, "force": force, "text_col": text_col, "id_col": id_col,
+                 "date_col": date_col}
+    started_at = _now()
+    folder = OutputFolder(out)
+    try:
+        with folder.locked():
+            result = _run_locked(folder, sources, options, arguments, started_at,
+                                 progress=sys.stderr.isatty() if progress is None else progress)
+    except OutputBusy as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except OutputUnusable as exc:
+        raise typer.BadParameter(str(exc), param_hint="--out") from None
+    for doc_id, error in result.errors:
+        typer.echo(f"error: {doc_id}: {error}", err=True)
+    rate = result.processed_chars / result.seconds if result.seconds > 0 else 0
+    reused = f", done before: {result.reused}" if result.reused else ""
     typer.echo(
-        f"documents: {len(docs)}, ok: {len(docs) - len(errors)}, errors: {len(errors)}, "
-        f"quantities: {tables['quantities'].num_rows}, entities: {tables['entities'].num_rows}, "
-        f"chars/s: {chars / elapsed if elapsed > 0 else 0:,.0f} (start-up {started - loading:.1f} s) -> {out}/"
+        f"documents: {result.documents}, ok: {result.ok}, errors: {len(result.errors)}, "
+        f"quantities: {result.rows['quantities']}, entities: {result.rows['entities']}{reused}, "
+        f"chars/s: {rate:,.0f} (start-up {result.startup:.1f} s) -> {out}/"
     )
-    raise typer.Exit(1 if errors else 0)
+    raise typer.Exit(1 if result.errors else 0)
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _run_locked(folder: OutputFolder, sources: list[Source], options: Options, arguments: dict,
+                started_at: str, *, progress: bool) -> RunResult:
+    """Extract into parts, assemble the tables in staging, swap them in with the manifest."""
+    from extract import __version__
+
+    jobs = arguments["jobs"]
+    columns = Columns(arguments["text_col"], arguments["id_col"], arguments["date_col"])
+    has_records = any(s.path is not None and record_kind(s.path) for s in sources)
+    total = None if has_records else len(sources)
+    loading = time.perf_counter()
+    if sources and (jobs == 1 or start_method() == "fork"):
+        warm_up(options.entities)  # models load once, before the clock that measures throughput
+    startup = time.perf_counter() - loading
+    bar = _progress(total, progress)
+    try:
+        plan, result = extract_all(
+            expand(sources, columns), folder, options, jobs=jobs, force=arguments["force"],
+            batch_docs=batch_size(total, jobs), lock_fd=folder.lock_fd,
+            on_batch=(lambda n: bar[0].advance(bar[1], n)) if bar else None)
+    finally:
+        if bar:
+            bar[0].stop()
+    result.startup = startup
+    names = ["documents", "quantities", "entities"] + (["facts"] if arguments["facts"] else [])
+    files = assemble(plan, folder, arguments["format"], names, result)
+    folder.commit({
+        "tool": "extract", "version": __version__, "arguments": arguments,
+        "input": {"path": arguments["input"],
+                  "resolved": None if arguments["input"] == "-" else str(Path(arguments["input"]).resolve())},
+        "started": started_at, "ended": _now(),
+        "counts": {"documents": result.documents, "ok": result.ok, "errors": len(result.errors),
+                   "extracted": result.documents - result.reused, "done_before": result.reused,
+                   **{name: result.rows[name] for name in names}},
+        "tables": {name: {"file": files[name], "rows": result.rows[name]} for name in names},
+        "state": "resume state in .extract/parts (see extract.io.runner); delete it to start afresh",
+    })
+    remove_unused_parts(folder, plan)
+    return result
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ types, CSV and Parquet agree, and the same input always gives byte-identical fil
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from pathlib import Path
 
 import pandas as pd
@@ -52,16 +52,31 @@ SORT_KEYS = {
 }
 
 
+# Rows per Parquet row group and per CSV append: the pieces depend only on the rows, never on how
+# the documents were batched or how many workers ran, so the files are byte-identical for any --jobs.
+PIECE_ROWS = 65_536
+
+
+def table_schema(name: str, extra: list[str] = ()) -> pa.Schema:
+    """The fixed schema of table ``name`` plus ``extra`` string columns (metadata on documents)."""
+    schema = SCHEMAS[name]
+    for col in extra:
+        schema = schema.append(pa.field(col, S))
+    return schema
+
+
+def rows_to_arrow(name: str, rows: list[dict], extra: list[str] = ()) -> pa.Table:
+    """Rows (dicts) to an Arrow table with the fixed schema, in the order given."""
+    schema = table_schema(name, extra)
+    return pa.Table.from_pydict({f.name: [row.get(f.name) for row in rows] for f in schema}, schema=schema)
+
+
 def to_arrow(name: str, rows: list[dict], extra: list[str] = ()) -> pa.Table:
     """Rows (dicts) to an Arrow table with the fixed schema, sorted for determinism.
 
     ``extra`` names additional string columns (metadata carried through to documents).
     """
-    schema = SCHEMAS[name]
-    for col in extra:
-        schema = schema.append(pa.field(col, S))
-    columns = {f.name: [row.get(f.name) for row in rows] for f in schema}
-    table = pa.Table.from_pydict(columns, schema=schema)
+    table = rows_to_arrow(name, rows, extra)
     if table.num_rows:
         table = table.sort_by([(k, "ascending") for k in SORT_KEYS[name]])
     return table
@@ -77,11 +92,16 @@ def to_frame(name: str, rows: list[dict]) -> pd.DataFrame:
     return arrow_to_pandas(to_arrow(name, rows))
 
 
+def temporary_name(path: Path) -> Path:
+    """A fresh hidden ``.tmp`` name beside ``path``. Files are then created by ``open`` and so follow
+    the umask like any other tool's (mkstemp would make them 0600)."""
+    return path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+
+
 def _atomic_write(path: Path, write) -> None:
     """Write through a temporary file in the same folder, then rename: never a half-written table."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    tmp = temporary_name(path)
     try:
         write(tmp)
         os.replace(tmp, path)
@@ -103,3 +123,58 @@ def write_table(table: pa.Table, out_dir: Path, name: str, fmt: str) -> Path:
     else:
         raise ValueError(f"unknown format {fmt!r}: use csv or parquet")
     return path
+
+
+class TableWriter:
+    """One table written as its rows arrive: Parquet row groups or CSV appends of PIECE_ROWS rows.
+
+    Memory holds at most one piece; the pieces (and so the bytes) depend only on the sequence of
+    rows. ``close`` writes the rest (a header-only CSV or a schema-only Parquet file when empty).
+    """
+
+    def __init__(self, path: Path, schema: pa.Schema, fmt: str) -> None:
+        if fmt not in ("csv", "parquet"):
+            raise ValueError(f"unknown format {fmt!r}: use csv or parquet")
+        self.path, self.schema, self.fmt = path, schema, fmt
+        self.rows = 0
+        self._pending: list[pa.Table] = []
+        self._pending_rows = 0
+        self._header_done = False
+        self._parquet = pq.ParquetWriter(path, schema, compression="zstd") if fmt == "parquet" else None
+        if fmt == "csv":
+            path.write_bytes(b"")
+
+    def write(self, table: pa.Table) -> None:
+        """Queue ``table`` (this writer's schema) and write every full piece."""
+        if not table.num_rows:
+            return
+        self._pending.append(table)
+        self._pending_rows += table.num_rows
+        if self._pending_rows >= PIECE_ROWS:
+            whole = pa.concat_tables(self._pending)
+            cut = (whole.num_rows // PIECE_ROWS) * PIECE_ROWS
+            for start in range(0, cut, PIECE_ROWS):
+                self._write_piece(whole.slice(start, PIECE_ROWS))
+            rest = whole.slice(cut)
+            self._pending, self._pending_rows = ([rest] if rest.num_rows else []), rest.num_rows
+
+    def _write_piece(self, piece: pa.Table) -> None:
+        self.rows += piece.num_rows
+        if self._parquet is not None:
+            self._parquet.write_table(piece, row_group_size=PIECE_ROWS)
+            return
+        frame = arrow_to_pandas(piece)
+        with self.path.open("a", encoding="utf-8", newline="") as fh:
+            frame.to_csv(fh, index=False, header=not self._header_done, lineterminator="\n")
+        self._header_done = True
+
+    def close(self) -> int:
+        """Write what is left; the number of rows written."""
+        if self._pending:
+            self._write_piece(pa.concat_tables(self._pending))
+            self._pending, self._pending_rows = [], 0
+        if self._parquet is not None:
+            self._parquet.close()
+        elif not self._header_done:
+            self._write_piece(self.schema.empty_table())
+        return self.rows

@@ -1,0 +1,387 @@
+"""A run over many documents: batches through worker processes, results kept as parts, tables
+assembled in input order, resumable.
+
+How a run goes:
+
+1. The documents (files in sorted order, records in file order) are cut into batches of
+   ``BATCH_DOCS``. Each batch goes to a worker (``--jobs``; a pool whose initializer builds the
+   pipeline once per worker; with ``fork`` the workers inherit the pipeline the parent loaded). At
+   most two batches per worker are in flight, so memory stays flat however long the input.
+2. The worker extracts its documents and writes their rows as one *part* in
+   ``<out>/.extract/parts/``: ``<part>.quantities.arrow``, ``.entities.arrow``, ``.facts.arrow`` and,
+   last, ``<part>.documents.arrow`` (Arrow IPC, zstd; each written to a temporary name and renamed).
+   A part without its documents file is incomplete and ignored. Only ``(doc_id, part)`` pairs go
+   back to the parent; no rows are pickled to it.
+3. Once every document has a part, the tables are assembled in input order from the parts into
+   ``<out>/.extract/staging/`` (Parquet row groups or CSV appends, see ``TableWriter``) and swapped
+   in with the manifest (``extract.io.outdir``). The parts not used by this run are then deleted.
+
+Resuming: the documents file of a part holds each document's ``doc_id`` and a key (the sha256 of
+its bytes and of its metadata), and its schema the run's *fingerprint* (tool version and the options
+that change rows: ``--date``, ``--max-mb``, ``--entities``). A rerun with the same fingerprint reuses
+every document whose ``(doc_id, key)`` a part holds and extracts only new or changed ones;
+``--force`` redoes all. A run killed at any moment leaves the complete parts and the previous tables
+(with their manifest) intact, and the next run finishes the job. Deleting ``.extract/`` only loses
+the ability to skip work. The rows, and so the table files, are the same for any number of workers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import json
+import os
+import signal
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from extract.io.batch import DocOutput, Options, Source, _read, document_meta, process
+from extract.io.outdir import OutputFolder
+from extract.io.readers import Columns, read_records, record_kind
+from extract.io.tables import SCHEMAS, TableWriter, rows_to_arrow, table_schema, temporary_name
+
+BATCH_DOCS = 32
+TABLES = ("documents", "quantities", "entities", "facts")
+_KEY = "_key"
+_FINGERPRINT = b"extract.fingerprint"
+
+
+@dataclass
+class RunResult:
+    """What a run did: counts for the summary line and the manifest, and the error rows."""
+
+    documents: int = 0
+    ok: int = 0
+    reused: int = 0
+    processed_chars: int = 0
+    seconds: float = 0.0
+    startup: float = 0.0
+    rows: dict[str, int] = field(default_factory=dict)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+def fingerprint(options: Options) -> str:
+    """The options that change a document's rows, with the tool version: parts are reused only
+    by a run with the same fingerprint."""
+    from extract import __version__
+
+    data = {"version": __version__, "date": options.date, "max_bytes": options.max_bytes,
+            "entities": options.entities}
+    return hashlib.sha256(json.dumps(data, default=str, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def doc_key(sha256: str, meta: dict) -> str:
+    """A document's identity for resuming: its content and its metadata."""
+    items = sorted((str(k), str(v)) for k, v in meta.items())
+    return hashlib.sha256(json.dumps([sha256, items], ensure_ascii=False).encode()).hexdigest()
+
+
+def expand(sources: Iterable[Source], columns: Columns) -> Iterator[Source]:
+    """Every document: a record file (JSON Lines, CSV, Parquet, also .gz) gives one per record."""
+    for src in sources:
+        if src.path is not None and src.error is None and record_kind(src.path):
+            yield from read_records(src, columns)
+        else:
+            yield src
+
+
+# -- the worker side ---------------------------------------------------------------------------
+
+_WORKER: dict = {}
+
+
+def _init_worker(state: dict) -> None:
+    """Pool initializer: take the run's state and build the pipeline once for this process."""
+    from extract.pipeline import warm_up
+
+    lock_fd = state.pop("lock_fd", None)
+    if lock_fd is not None and state.get("forked"):
+        # the forked copy of the parent's lock descriptor would keep the output folder locked
+        # after the parent died; the parent's own descriptor still holds the lock
+        with contextlib.suppress(OSError):
+            os.close(lock_fd)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _WORKER.clear()
+    _WORKER.update(state)
+    warm_up(state["options"].entities)
+
+
+def _prefetch(src: Source, max_bytes: int) -> tuple[Source, str | None]:
+    """The source with its bytes read once, and their sha256 (None where they cannot be read)."""
+    if src.error is not None:
+        return src, None
+    try:
+        data = _read(src, max_bytes)
+    except Exception:  # process() reads it again and turns the failure into the error row
+        return src, None
+    return (src if src.text is not None else replace(src, data=data)), hashlib.sha256(data).hexdigest()
+
+
+def _sorted_rows(rows: list[dict]) -> list[dict]:
+    return sorted(rows, key=lambda r: (r["start"], r["end"]))
+
+
+def write_part(parts: Path, part_id: str, outputs: list[DocOutput], run_fingerprint: str) -> None:
+    """The rows of a batch's documents as one part; the documents file last marks it complete."""
+    parts.mkdir(parents=True, exist_ok=True)
+    for name in ("quantities", "entities", "facts"):
+        rows = [r for o in outputs for r in _sorted_rows(getattr(o, name))]
+        _write_ipc(parts / f"{part_id}.{name}.arrow", rows_to_arrow(name, rows))
+    docs = [o.document for o in outputs]
+    base = set(SCHEMAS["documents"].names) | {_KEY}
+    extra = sorted({k for d in docs for k in d} - base) + [_KEY]
+    table = rows_to_arrow("documents", docs, extra=extra)
+    table = table.replace_schema_metadata({_FINGERPRINT: run_fingerprint.encode()})
+    _write_ipc(parts / f"{part_id}.documents.arrow", table)
+
+
+def _write_ipc(path: Path, table) -> None:
+    import pyarrow as pa
+
+    tmp = temporary_name(path)
+    try:
+        with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(
+                sink, table.schema, options=pa.ipc.IpcWriteOptions(compression="zstd")) as writer:
+            writer.write_table(table)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def run_batch(part_id: str, sources: list[Source]) -> tuple[list[tuple[str, str]], int]:
+    """Extract one batch (skipping documents a part already holds); ``(doc_id, part)`` for each
+    document in order, and the number of characters extracted."""
+    options: Options = _WORKER["options"]
+    done: dict = _WORKER["done"]
+    placed: list[tuple[str, str]] = []
+    new: list[DocOutput] = []
+    chars = 0
+    for src in sources:
+        ready, sha = _prefetch(src, options.max_bytes)
+        key = doc_key(sha, document_meta(src, options)) if sha is not None else None
+        old = done.get((src.doc_id, key)) if key is not None else None
+        if old is not None:
+            placed.append((src.doc_id, old))
+            continue
+        out = process(ready, options)
+        out.document[_KEY] = key
+        chars += out.document["chars"] or 0
+        new.append(out)
+        placed.append((src.doc_id, part_id))
+    if new:
+        write_part(_WORKER["parts"], part_id, new, _WORKER["fingerprint"])
+    return placed, chars
+
+
+# -- the parent side ---------------------------------------------------------------------------
+
+def load_index(parts: Path, run_fingerprint: str) -> dict[tuple[str, str], str]:
+    """``(doc_id, key) -> part`` for every complete part written with this fingerprint."""
+    import pyarrow as pa
+
+    index: dict[tuple[str, str], str] = {}
+    if not parts.is_dir():
+        return index
+    for path in sorted(parts.glob("*.documents.arrow")):
+        part_id = path.name[: -len(".documents.arrow")]
+        try:
+            with pa.memory_map(str(path)) as source:
+                reader = pa.ipc.open_file(source)
+                meta = reader.schema.metadata or {}
+                if meta.get(_FINGERPRINT) != run_fingerprint.encode():
+                    continue
+                table = reader.read_all().select(["doc_id", _KEY])
+        except (OSError, pa.ArrowInvalid, KeyError):
+            continue  # a damaged part is ignored: its documents are extracted again
+        for doc_id, key in zip(table.column("doc_id").to_pylist(), table.column(_KEY).to_pylist()):
+            if key is not None:
+                index[(doc_id, key)] = part_id
+    return index
+
+
+def _batches(docs: Iterable[Source], size: int) -> Iterator[list[Source]]:
+    batch: list[Source] = []
+    for doc in docs:
+        batch.append(doc)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def start_method() -> str:
+    import multiprocessing
+
+    return "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+def batch_size(total: int | None, jobs: int) -> int:
+    """Documents per batch: BATCH_DOCS, fewer where a known number of documents would not keep
+    every worker busy (the tables do not depend on it)."""
+    if total is None:
+        return BATCH_DOCS
+    return max(1, min(BATCH_DOCS, -(-total // (4 * max(jobs, 1)))))
+
+
+def extract_all(docs: Iterable[Source], folder: OutputFolder, options: Options, *, jobs: int,
+                force: bool = False, batch_docs: int = BATCH_DOCS,
+                on_batch: Callable[[int], None] | None = None,
+                lock_fd: int | None = None) -> tuple[list[tuple[str, str]], RunResult]:
+    """Make sure every document has its rows in a part; the plan ``[(doc_id, part)]`` in input order.
+
+    One batch only (a handful of documents) is done in this process: a pool would cost more."""
+    run_fingerprint = fingerprint(options)
+    done = {} if force else load_index(folder.parts, run_fingerprint)
+    run_id = f"{time.time_ns():x}"
+    state = {"options": options, "done": done, "parts": folder.parts, "fingerprint": run_fingerprint}
+    plan: list[tuple[str, str]] = []
+    result = RunResult()
+    started = time.perf_counter()
+
+    def take(placed: list[tuple[str, str]], chars: int) -> None:
+        plan.extend(placed)
+        result.processed_chars += chars
+        if on_batch:
+            on_batch(len(placed))
+
+    batches = _batches(docs, batch_docs)
+    first = next(batches, None)
+    second = next(batches, None)
+    batches = itertools.chain([b for b in (first, second) if b is not None], batches)
+    if jobs <= 1 or second is None:
+        _init_worker(dict(state))
+        for seq, batch in enumerate(batches):
+            take(*run_batch(f"{run_id}-{seq:06d}", batch))
+    else:
+        from multiprocessing import get_context
+
+        method = start_method()
+        if method == "fork":
+            from extract.pipeline import warm_up
+
+            warm_up(options.entities)  # loaded once here, shared by every forked worker
+        pool = get_context(method).Pool(
+            jobs, initializer=_init_worker,
+            initargs=({**state, "lock_fd": lock_fd, "forked": method == "fork"},))
+        try:
+            pending: deque = deque()
+            for seq, batch in enumerate(batches):
+                pending.append(pool.apply_async(run_batch, (f"{run_id}-{seq:06d}", batch)))
+                while len(pending) >= 2 * jobs:
+                    take(*pending.popleft().get())
+            while pending:
+                take(*pending.popleft().get())
+            pool.close()
+        finally:
+            pool.terminate()
+            pool.join()
+    result.seconds = time.perf_counter() - started
+    result.reused = sum(1 for doc_id, part in plan if not part.startswith(run_id))
+    return plan, result
+
+
+class _Parts:
+    """Read-only access to parts, the last few kept in memory (the plan reads them in order)."""
+
+    def __init__(self, parts: Path, keep: int = 4) -> None:
+        self.parts, self.keep = parts, keep
+        self._cache: OrderedDict[str, dict] = OrderedDict()
+
+    def schema(self, part_id: str):
+        import pyarrow as pa
+
+        with pa.memory_map(str(self.parts / f"{part_id}.documents.arrow")) as source:
+            return pa.ipc.open_file(source).schema
+
+    def tables(self, part_id: str) -> dict:
+        import pyarrow as pa
+
+        if part_id in self._cache:
+            self._cache.move_to_end(part_id)
+            return self._cache[part_id]
+        loaded = {}
+        for name in TABLES:
+            with pa.memory_map(str(self.parts / f"{part_id}.{name}.arrow")) as source:
+                loaded[name] = pa.ipc.open_file(source).read_all()
+        self._cache[part_id] = loaded
+        while len(self._cache) > self.keep:
+            self._cache.popitem(last=False)
+        return loaded
+
+
+def _groups(plan: list[tuple[str, str]]) -> Iterator[tuple[str, list[str]]]:
+    """Consecutive documents of the plan that live in the same part."""
+    current, ids = None, []
+    for doc_id, part in plan:
+        if part != current and ids:
+            yield current, ids
+            ids = []
+        current = part
+        ids.append(doc_id)
+    if ids:
+        yield current, ids
+
+
+def assemble(plan: list[tuple[str, str]], folder: OutputFolder, fmt: str, names: list[str],
+             result: RunResult) -> dict[str, str]:
+    """Write the tables ``names`` of the plan's documents into the staging folder, in plan order;
+    the file name of each table."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parts = _Parts(folder.parts)
+    base = set(SCHEMAS["documents"].names) | {_KEY}
+    extra: set[str] = set()
+    for part_id in dict.fromkeys(part for _, part in plan):
+        extra.update(set(parts.schema(part_id).names) - base)
+    schemas = {name: table_schema(name, sorted(extra) if name == "documents" else ()) for name in names}
+    files = {name: f"{name}.{fmt}" for name in names}
+    writers = {name: TableWriter(folder.staging / files[name], schemas[name], fmt) for name in names}
+    for part_id, doc_ids in _groups(plan):
+        tables = parts.tables(part_id)
+        wanted = pa.array(doc_ids, pa.string())
+        for name in names:
+            table = tables[name]
+            table = table.filter(pc.is_in(table.column("doc_id"), value_set=wanted))
+            if name == "documents":
+                table = _conform(table, schemas[name])
+                _count(table, result)
+            writers[name].write(table)
+    for name in names:
+        result.rows[name] = writers[name].close()
+    return files
+
+
+def _conform(table, schema):
+    """A part's documents table with the run's columns: missing metadata columns null, ``_key`` gone."""
+    import pyarrow as pa
+
+    columns = [table.column(f.name) if f.name in table.column_names else pa.nulls(table.num_rows, f.type)
+               for f in schema]
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _count(documents, result: RunResult) -> None:
+    status = documents.column("status").to_pylist()
+    result.documents += len(status)
+    result.ok += sum(1 for s in status if s == "ok")
+    for doc_id, s, error in zip(documents.column("doc_id").to_pylist(), status,
+                                documents.column("error").to_pylist()):
+        if s != "ok":
+            result.errors.append((doc_id, error))
+
+
+def remove_unused_parts(folder: OutputFolder, plan: list[tuple[str, str]]) -> None:
+    """Delete the parts this run's tables do not come from (superseded or other options)."""
+    used = {part for _, part in plan}
+    if not folder.parts.is_dir():
+        return
+    for path in folder.parts.iterdir():
+        if path.name.split(".", 1)[0] not in used:
+            path.unlink(missing_ok=True)
