@@ -9,10 +9,13 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+if TYPE_CHECKING:  # pandas loads on first use (a second of start-up otherwise)
+    import pandas as pd
 
 S, I, F, DT = pa.string(), pa.int64(), pa.float64(), pa.date32()
 
@@ -84,6 +87,8 @@ def to_arrow(name: str, rows: list[dict], extra: list[str] = ()) -> pa.Table:
 
 def arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
     """Arrow to pandas keeping integer columns integer when they hold nulls (nullable Int64)."""
+    import pandas as pd
+
     return table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
 
 

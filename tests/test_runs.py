@@ -1,0 +1,252 @@
+"""Runs over many documents: the output folder as one unit, record inputs, workers, resuming."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from extract.io.cli import app
+from extract.io.outdir import OutputBusy, OutputFolder
+
+ROOT = Path(__file__).resolve().parents[1]
+# own sentences: every article has exactly two quantities
+ARTICLES = [
+    f"第{i}号简报：今年全市新建住房{i + 2}万套，同比增长{i % 9 + 1}%。\n" for i in range(40)
+]
+
+
+def _run(*args: str, input: bytes | None = None):
+    return CliRunner().invoke(app, ["run", *args], input=input)
+
+
+def _folder(root: Path, n: int = len(ARTICLES)) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for i, text in enumerate(ARTICLES[:n]):
+        (root / f"a{i:03d}.txt").write_text(text, encoding="utf-8")
+    return root
+
+
+def _table_bytes(out: Path, fmt: str = "csv") -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.glob(f"*.{fmt}"))}
+
+
+# -- the output folder -----------------------------------------------------------------------
+
+def test_manifest_lists_the_run_and_its_tables(tmp_path: Path) -> None:
+    src = _folder(tmp_path / "in", 3)
+    res = _run(str(src), "--out", str(tmp_path / "out"), "--facts", "--no-entities", "--jobs", "1")
+    assert res.exit_code == 0, res.output
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["tool"] == "extract" and manifest["version"]
+    assert manifest["arguments"]["facts"] is True and manifest["arguments"]["entities"] is False
+    assert manifest["input"]["resolved"] == str(src.resolve())
+    assert manifest["counts"]["documents"] == 3 and manifest["counts"]["quantities"] == 6
+    assert set(manifest["tables"]) == {"documents", "quantities", "entities", "facts"}
+    assert manifest["started"] <= manifest["ended"]
+    import hashlib
+
+    for info in manifest["tables"].values():
+        data = (tmp_path / "out" / info["file"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == info["sha256"]
+
+
+def test_tables_of_other_options_are_removed(tmp_path: Path) -> None:
+    src, out = _folder(tmp_path / "in", 2), tmp_path / "out"
+    assert _run(str(src), "--out", str(out), "--facts", "--no-entities").exit_code == 0
+    assert (out / "facts.csv").exists()
+    assert _run(str(src), "--out", str(out), "--format", "parquet", "--no-entities").exit_code == 0
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        "documents.parquet", "entities.parquet", "manifest.json", "quantities.parquet"]
+
+
+def test_leftover_temporaries_are_cleaned_and_files_follow_the_umask(tmp_path: Path) -> None:
+    src, out = _folder(tmp_path / "in", 2), tmp_path / "out"
+    out.mkdir()
+    (out / ".quantities.csv.123-abcd.tmp").write_bytes(b"")
+    old = os.umask(0o022)
+    try:
+        assert _run(str(src), "--out", str(out), "--no-entities").exit_code == 0
+    finally:
+        os.umask(old)
+    assert not list(out.glob(".*.tmp"))
+    assert (out / "quantities.csv").stat().st_mode & 0o777 == 0o644
+    assert (out / "manifest.json").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_second_run_into_a_locked_folder_refuses(tmp_path: Path) -> None:
+    src, out = _folder(tmp_path / "in", 1), tmp_path / "out"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from pathlib import Path;"
+         "from extract.io.outdir import OutputFolder\n"
+         "with OutputFolder(Path(sys.argv[1])).locked():\n print('locked', flush=True); time.sleep(60)",
+         str(out)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        res = _run(str(src), "--out", str(out), "--no-entities")
+        assert res.exit_code == 2
+        assert "another extract run" in res.output and str(holder.pid) in res.output
+        with pytest.raises(OutputBusy), OutputFolder(out).locked():
+            pass
+    finally:
+        holder.kill()
+        holder.wait()
+    assert _run(str(src), "--out", str(out), "--no-entities").exit_code == 0  # the lock died with it
+
+
+def test_out_that_is_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    src = _folder(tmp_path / "in", 1)
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    res = _run(str(src), "--out", str(tmp_path / "file"), "--no-entities")
+    assert res.exit_code == 2 and "Traceback" not in res.output
+
+
+def test_an_interrupted_swap_is_finished_by_the_next_run(tmp_path: Path) -> None:
+    """A kill after the first table was moved in: the journal lets the next run complete the swap."""
+    out = tmp_path / "out"
+    folder = OutputFolder(out)
+    with folder.locked():
+        (out / "documents.csv").write_text("old\n", encoding="utf-8")
+        (out / "quantities.csv").write_text("old\n", encoding="utf-8")
+        (folder.staging / "documents.csv").write_text("new\n", encoding="utf-8")
+        (folder.staging / "quantities.csv").write_text("new\n", encoding="utf-8")
+        (folder.staging / "manifest.json").write_text("{}\n", encoding="utf-8")
+        folder.journal.write_text(json.dumps({"install": ["documents.csv", "quantities.csv"]}),
+                                  encoding="utf-8")
+        os.replace(folder.staging / "documents.csv", out / "documents.csv")  # ... and the kill
+    with folder.locked():
+        pass
+    assert (out / "documents.csv").read_text() == (out / "quantities.csv").read_text() == "new\n"
+    assert (out / "manifest.json").exists() and not folder.journal.exists()
+
+
+# -- inputs ----------------------------------------------------------------------------------
+
+def test_every_record_kind_gives_the_same_rows(tmp_path: Path) -> None:
+    records = [{"id": f"n{i}", "text": t, "date": "2026-03-0" + str(i % 9 + 1), "paper": "晚报"}
+               for i, t in enumerate(ARTICLES[:4])]
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    (inputs / "a.jsonl").write_text(lines, encoding="utf-8")
+    with gzip.open(inputs / "b.jsonl.gz", "wt", encoding="utf-8") as fh:
+        fh.write(lines)
+    pd.DataFrame(records).to_csv(inputs / "c.csv", index=False)
+    pq.write_table(pa.Table.from_pylist(records), inputs / "d.parquet")
+    outs = {}
+    for name in ("a.jsonl", "b.jsonl.gz", "c.csv", "d.parquet"):
+        out = tmp_path / name
+        res = _run(str(inputs / name), "--out", str(out), "--no-entities", "--jobs", "1")
+        assert res.exit_code == 0, res.output
+        outs[name] = _table_bytes(out)
+    assert outs["a.jsonl"] == outs["b.jsonl.gz"] == outs["c.csv"] == outs["d.parquet"]
+    docs = pd.read_csv(tmp_path / "a.jsonl" / "documents.csv")
+    assert list(docs.doc_id) == ["n0", "n1", "n2", "n3"] and set(docs.paper) == {"晚报"}
+    assert list(docs.date) == ["2026-03-01", "2026-03-02", "2026-03-03", "2026-03-04"]
+    assert set(docs.date_source) == {"meta"}
+    q = pd.read_csv(tmp_path / "a.jsonl" / "quantities.csv")
+    assert list(q.text[:2]) == ["2万套", "1%"]
+
+
+def test_other_column_names_and_a_gzipped_article(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "r.csv").write_text("标题,正文,编号\n一,增长5%。,x1\n", encoding="utf-8")
+    with gzip.open(src / "p.txt.gz", "wb") as fh:
+        fh.write("出口3亿元。".encode())
+    res = _run(str(src), "--out", str(tmp_path / "out"), "--text-col", "正文", "--id-col", "编号",
+               "--no-entities")
+    assert res.exit_code == 0, res.output
+    docs = pd.read_csv(tmp_path / "out" / "documents.csv")
+    assert list(docs.doc_id) == ["p.txt.gz", "x1"] and list(docs["标题"].fillna("")) == ["", "一"]
+    q = pd.read_csv(tmp_path / "out" / "quantities.csv")
+    assert list(zip(q.doc_id, q.text)) == [("p.txt.gz", "3亿元"), ("x1", "5%")]
+
+
+def test_bad_records_become_error_rows(tmp_path: Path) -> None:
+    path = tmp_path / "news.jsonl"
+    path.write_text('{"id": "ok", "text": "增长5%。"}\n'
+                    "{not json\n"
+                    '{"id": "notext", "title": "x"}\n'
+                    '[1, 2]\n'
+                    '{"id": "baddate", "text": "增长5%。", "date": "May 5"}\n', encoding="utf-8")
+    (tmp_path / "broken.txt.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")
+    res = _run(str(tmp_path), "--out", str(tmp_path / "out"), "--no-entities", "--glob", "*.*")
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    docs = pd.read_csv(tmp_path / "out" / "documents.csv").set_index("doc_id")
+    assert docs.status.to_dict() == {"broken.txt.gz": "error", "ok": "ok", "news.jsonl#2": "error",
+                                     "notext": "error", "news.jsonl#4": "error", "baddate": "error"}
+    assert "not valid JSON" in docs.error["news.jsonl#2"] and "'text'" in docs.error["notext"]
+    assert "YYYY-MM-DD" in docs.error["baddate"] and ".gz" in docs.error["broken.txt.gz"]
+
+
+# -- workers and resuming --------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_one_and_two_workers_write_identical_tables(tmp_path: Path, fmt: str) -> None:
+    src = _folder(tmp_path / "in")
+    for jobs in ("1", "2"):
+        res = _run(str(src), "--out", str(tmp_path / jobs), "--jobs", jobs, "--format", fmt, "--facts",
+                   "--no-entities")
+        assert res.exit_code == 0, res.output
+    one, two = _table_bytes(tmp_path / "1", fmt), _table_bytes(tmp_path / "2", fmt)
+    assert len(one) == 4 and one == two
+    docs = pd.read_parquet(tmp_path / "1" / "documents.parquet") if fmt == "parquet" else \
+        pd.read_csv(tmp_path / "1" / "documents.csv")
+    assert list(docs.doc_id) == [f"a{i:03d}.txt" for i in range(len(ARTICLES))]
+
+
+def test_a_rerun_does_only_new_or_changed_documents(tmp_path: Path) -> None:
+    src, out = _folder(tmp_path / "in", 6), tmp_path / "out"
+    assert _run(str(src), "--out", str(out), "--no-entities", "--jobs", "1").exit_code == 0
+    first = _table_bytes(out)
+    res = _run(str(src), "--out", str(out), "--no-entities", "--jobs", "1")
+    assert "done before: 6" in res.output and _table_bytes(out) == first
+    (src / "a001.txt").write_text("出口增长7%。\n", encoding="utf-8")
+    (src / "z.txt").write_text("进口3亿元。\n", encoding="utf-8")
+    res = _run(str(src), "--out", str(out), "--no-entities", "--jobs", "1")
+    assert "documents: 7" in res.output and "done before: 5" in res.output
+    q = pd.read_csv(out / "quantities.csv")
+    assert list(q[q.doc_id == "a001.txt"].text) == ["7%"] and list(q[q.doc_id == "z.txt"].text) == ["3亿元"]
+    res = _run(str(src), "--out", str(out), "--no-entities", "--jobs", "1", "--force")
+    assert "done before" not in res.output
+    res = _run(str(src), "--out", str(out), "--jobs", "1", "--date", "2026-01-01", "--no-entities")
+    assert "done before" not in res.output  # other options: everything again
+
+
+def test_resume_after_a_real_run_is_killed(tmp_path: Path) -> None:
+    """Stop a real `extract run` with SIGKILL once some batches are done: the earlier tables stay
+    as they were, and the rerun does only what was left and writes the tables of a clean run."""
+    src, out, clean = _folder(tmp_path / "in"), tmp_path / "out", tmp_path / "clean"
+    assert _run(str(src), "--out", str(out), "--no-entities", "--jobs", "1").exit_code == 0
+    before = _table_bytes(out) | {"manifest.json": (out / "manifest.json").read_bytes()}
+    for i in range(40, 200):
+        (src / f"a{i:03d}.txt").write_text(ARTICLES[i % 40], encoding="utf-8")
+    assert _run(str(src), "--out", str(clean), "--no-entities", "--jobs", "1").exit_code == 0
+    cmd = [sys.executable, "-m", "extract", "run", str(src), "--out", str(out), "--no-entities",
+           "--jobs", "2", "--no-progress"]
+    parts = out / ".extract" / "parts"
+    old_parts = set(parts.glob("*.documents.arrow"))
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(set(parts.glob("*.documents.arrow")) - old_parts) < 3:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert (_table_bytes(out) | {"manifest.json": (out / "manifest.json").read_bytes()}) == before
+    res = _run(str(src), "--out", str(out), "--no-entities", "--jobs", "2")
+    assert res.exit_code == 0, res.output
+    reused = int(res.output.split("done before: ")[1].split(",")[0])
+    assert 40 + 3 <= reused < 200 and "documents: 200" in res.output
+    assert _table_bytes(out) == _table_bytes(clean)
