@@ -20,7 +20,7 @@ def _close(a, b) -> bool:
 def _extract(text: str):
     view = make_view(text)
     out = []
-    for q in find_quantities(view.text):
+    for q in find_quantities(view.text, view.traditional):
         s, e = view.to_original(q.start, q.end)
         out.append((text[s:e], q))
     return out

@@ -175,7 +175,7 @@ def extract_document(original: str, *, doc_date: date | None = None, date_source
 
         times = find_times(view.text, ref=result.date)
         mentions = _find_entities(view.text) if entities else []
-        quantities = _drop_inside_names_and_times(find_quantities(view.text), times, mentions)
+        quantities = _drop_inside_names_and_times(find_quantities(view.text, view.traditional), times, mentions)
         contexts = link(view.text, quantities, times, mentions, sents, result.date)
         for q, ctx in zip(quantities, contexts):
             s, e = view.to_original(q.start, q.end)

@@ -7,7 +7,7 @@ callers convert to float at the edge.
 The grammar, compiled once from `rules/numerals.yaml`:
 - Arabic: ``102,242`` (comma groups only of exactly three digits), ``8144``, ``1.0753``, ``2.7890e-1``;
 - Chinese: ``一千二百万``, ``三百零五``, ``一〇八`` (digit by digit), ``一万三`` (elided 13000),
-  ``十几`` (vague: "ten-odd"), ``三四十万`` (adjacent digits: a range), ``三点五``;
+  ``十几`` and ``700几亿`` (vague: "ten-odd"), ``三四十万`` (adjacent digits: a range), ``三点五``;
 - mixed: ``1.2万``, ``3万4000``, ``2.5亿``, ``1万亿``, ``百万亿``, ``500余万``;
 - fractions: ``五分之一``, ``百分之五``, ``3/5``, ``三又三分之一``.
 """
@@ -90,11 +90,12 @@ def grammar() -> _Grammar:
     vague_c = cls(vague)
     odd_c = cls(odd)
     point_c = cls(point)
-    # A run: atoms, vague digits after a unit (十几), odd markers before a magnitude (500余万),
+    # A run: atoms, vague digits after a unit (十几) or between Arabic digits and a magnitude
+    # (Cantonese 700几亿), odd markers before a magnitude (500余万),
     # and a Chinese decimal part (三点五, 四百点五).
     run = (
         rf"(?:{atom}|{vague_c}(?={s}|{b}))"
-        rf"(?:{atom}|(?<={s}|{d}){vague_c}|{odd_c}(?={s}|{b}))*"
+        rf"(?:{atom}|(?<={s}|{d}){vague_c}|(?<=[0-9]){vague_c}(?={s}|{b})|{odd_c}(?={s}|{b}))*"
         rf"(?:(?<={d}|{s}|{b}){point_c}{d}+)?"
     )
     neg = cls(negative)

@@ -30,9 +30,23 @@ class Unit:
 
 @dataclass(frozen=True)
 class Lexicon:
+    """The compiled units.yaml: unit surfaces plus the rules that read money and rates."""
+
     units: dict[str, Unit]
     max_len: int
     rate_time: dict[str, str]
+    half_not_before: tuple[str, ...]
+    regional_money: frozenset[str]  # 元, 蚊 ...: the region's currency where a region is known
+    symbols: dict[str, str]  # US$, ￥ ... -> ISO 4217, longest first
+    regional_symbols: frozenset[str]
+    subunits_after: frozenset[str]
+    subunits: dict[str, Decimal]
+    subunit_not_followed_by: tuple[str, ...]
+    index_unit: Unit  # 点 after a number in a sentence about a stock index
+    index_words: tuple[str, ...]
+    index_not_followed_by: tuple[str, ...]
+    rate_as_written: frozenset[str]
+    per_unit_nouns: frozenset[str]
 
 
 @cache
@@ -62,7 +76,18 @@ def lexicon() -> Lexicon:
     for surface in data["time"]:
         if surface not in units:
             add(surface, surface, "time", 1)
-    return Lexicon(units, max(len(s) for s in units), dict(data["rate_time"]))
+    sub = data["subunits"]
+    index = data["index_points"]
+    symbols = {str(k): v for k, v in sorted(data["symbols"].items(), key=lambda kv: -len(kv[0]))}
+    return Lexicon(
+        units, max(len(s) for s in units), dict(data["rate_time"]), tuple(data["half_not_before"]),
+        frozenset(data["regional_money"]), symbols, frozenset(data["regional_symbols"]),
+        frozenset(sub["after"]), {k: Decimal(str(v)) for k, v in sub["units"].items()},
+        tuple(sub["not_followed_by"]),
+        Unit("点", "点", "measure", Decimal(1), tuple(index["not_followed_by"])),
+        tuple(index["words"]), tuple(index["not_followed_by"]),
+        frozenset(data["rate_as_written"]), frozenset(data["per_unit_nouns"]),
+    )
 
 
 def units_at(text: str, pos: int) -> list[Unit]:
@@ -92,5 +117,7 @@ def denominator_at(text: str, pos: int) -> tuple[str, Decimal, int] | None:
             return lex.rate_time[surface], Decimal(1), pos + length
         unit = lex.units.get(surface)
         if unit is not None and unit.kind in ("measure", "count"):
+            if surface in lex.rate_as_written:
+                return surface, Decimal(1), pos + length
             return unit.code, unit.factor, pos + length
     return None

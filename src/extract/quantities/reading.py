@@ -27,11 +27,10 @@ from extract.numbers.numerals import (
 from extract.numbers.units import Unit, denominator_at, lexicon, units_at
 from extract.resources import alternation as _alternation
 from extract.resources import load_yaml
+from extract.text.region import currency_of, paragraph_regions
 from extract.text.view import clause_bounds
 
 D = Decimal
-RANGE_SEPARATORS = ("至", "到", "-", "~", "—", "–", "－", "～")
-_VAGUE_BEFORE = "数几上成好"  # 数十家, 几百人, 上万人: no definite value
 
 
 @dataclass(frozen=True)
@@ -57,6 +56,7 @@ class Quantity:
     num_start: int = 0
     num_end: int = 0
     negative: bool = False
+    regional: bool = False  # money in the region's own currency (元, 蚊): resolved per paragraph
 
 
 @dataclass(frozen=True)
@@ -75,16 +75,22 @@ class _Rules:
     basis_re: regex.Pattern
     basis_of: dict[str, str]
     fan_re: regex.Pattern
+    odd_approx: str
+    range_separators: tuple[str, ...]
+    vague_before: frozenset[str]
+    lone_financial: frozenset[str]
+    fiscal_year_re: regex.Pattern
 
 
 @cache
 def rules() -> _Rules:
     """Approximation words, idiom vetoes, change verbs and basis words, compiled once."""
     approx = load_yaml("approx.yaml")
+    vetoes = load_yaml("vetoes.yaml")
     prefix = {w: code for code, words in approx["prefix"].items() for w in words}
     suffix = {w: code for code, words in approx["suffix"].items() for w in words}
     not_after = {w: tuple(v) for w, v in (approx.get("not_after") or {}).items()}
-    idioms = load_yaml("vetoes.yaml")["idioms"]
+    idioms = vetoes["idioms"]
     ch = load_yaml("changes.yaml")
     verbs = (
         f"(?P<skip>{_alternation(ch['not_change'])})"
@@ -103,7 +109,12 @@ def rules() -> _Rules:
         tuple(ch["verb_compounds"]),
         regex.compile(_alternation(basis_of)),
         basis_of,
-        regex.compile(r"翻(?:了)?(?:(?P<n>[一两二三四五六\d])番|一?倍|番)"),
+        regex.compile(ch["doubling"]),
+        approx["odd"],
+        tuple(load_yaml("ranges.yaml")["connectors"]),
+        frozenset(vetoes["vague_before"]),
+        frozenset(vetoes["lone_financial"]),
+        regex.compile(vetoes["fiscal_year"]),
     )
 
 
@@ -156,8 +167,6 @@ def _regive_trailing_char(text: str, m: regex.Match, num: Number) -> tuple[Numbe
 
 
 _SPACES = " \t\xa0"
-_NOT_HALF = ("导", "岛", "数", "径", "价", "场", "程", "成品", "年", "月", "天", "日", "小时", "夜", "壁")
-_FINANCIAL = set("壹贰貳叁參叄肆伍陆陸柒捌玖拾佰仟")
 
 
 def _skip_spaces(text: str, pos: int, limit: int = 4) -> int:
@@ -207,16 +216,20 @@ def _read(text: str, m: regex.Match, num: Number | None = None) -> _Reading | No
     if regiven is not None:
         num, pos = regiven
     num, pos = _spaced_magnitude(text, num, pos)
-    approx = "over" if num.vague else None
+    odd_approx = rules().odd_approx
+    approx = odd_approx if num.vague else None
     if num.high is not None:
         approx = "about"
     candidates, pos = _units_after(text, pos)
     if not candidates and pos < len(text) and text[pos] in grammar().odd and not num.fraction:
         candidates, p = _units_after(text, pos + 1)
         if candidates:
-            approx, pos = "over", p
+            approx, pos = odd_approx, p
     unit = None
     for cand in candidates:
+        if cand.kind == "time" and cand.surface == lexicon().index_unit.surface and _index_points(text, num, pos):
+            unit = lexicon().index_unit
+            break
         if cand.kind == "time":
             return None  # 2025年, 1个月, 5月: time, never a quantity
         after = pos + len(cand.surface)
@@ -242,12 +255,14 @@ def _read(text: str, m: regex.Match, num: Number | None = None) -> _Reading | No
     end = pos + len(unit.surface)
     amount = abs(num.value)
     if (text.startswith("半", end) and not any(c in grammar().big for c in num.text)
-            and not text.startswith(_NOT_HALF, end + 1)):
+            and not text.startswith(lexicon().half_not_before, end + 1)):
         amount += D("0.5")  # 一吨半, 三成半
         end += 1
     factor = unit.factor if not (unit.discount and amount >= 10) else D(1)
     value = amount * factor
     code, unit_text = unit.code, unit.surface
+    if unit.kind == "money" and unit.surface in lexicon().subunits_after:
+        value, end = _subunits(text, value, end)
     if end < len(text) and text[end] == "/":
         den = denominator_at(text, end + 1)
         if den is not None:
@@ -261,6 +276,36 @@ def _read(text: str, m: regex.Match, num: Number | None = None) -> _Reading | No
     return _Reading(num, unit, code, unit_text, value, end, approx)
 
 
+def _index_points(text: str, num: Number, pos: int) -> bool:
+    """Whether 点 at ``pos`` after ``num`` is index points: the sentence names an index before the
+    number (道指, 恒指, 上证指数...), the number has decimals or is past the hours of a day (3点 stays
+    a time), and no 钟/半 follows."""
+    lex = lexicon()
+    if text.startswith(lex.index_not_followed_by, pos + 1):
+        return False
+    if "." not in num.text and abs(num.value) < 24:
+        return False
+    sentence_start = max(text.rfind(c, 0, num.start) for c in "。！？!?\n") + 1
+    before = text[sentence_start:num.start]
+    return any(w in before for w in lex.index_words)
+
+
+def _subunits(text: str, value: Decimal, end: int) -> tuple[Decimal, int]:
+    """五元三毛 = 5.3, 3元5角2分: smaller coins, each one digit, right after a whole amount."""
+    lex = lexicon()
+    g = grammar()
+    for _ in range(2):
+        if end + 1 >= len(text):
+            break
+        ch, unit = text[end], text[end + 1]
+        digit = int(ch) if ch.isascii() and ch.isdigit() else g.digit.get(ch)
+        if digit is None or unit not in lex.subunits or text.startswith(lex.subunit_not_followed_by, end + 2):
+            break
+        value += digit * lex.subunits[unit]
+        end += 2
+    return value, end
+
+
 def _rejected_context(text: str, num: Number) -> bool:
     """Ordinals (第一), codes (G20, COVID-19, 1.2.3), vague amounts (数十家, 上万人), idioms."""
     s = num.start
@@ -270,19 +315,23 @@ def _rejected_context(text: str, num: Number) -> bool:
             return True
         if prev in "-_." and s > 1 and text[s - 2].isascii() and text[s - 2].isalnum():
             return True
-        if prev in _VAGUE_BEFORE and num.text[0] in "十百千万亿":
+        if prev in rules().vague_before and num.text[0] in "十百千万亿":
             return True
     if num.end < len(text) and text[num.end] == "." and text[num.end + 1:num.end + 2].isdigit():
         return True  # version numbers and IP-like codes
+    if num.fraction and "/" in num.text:
+        fy = rules().fiscal_year_re.fullmatch(num.text)
+        if fy and int(fy.group(2)) == (int(fy.group(1)) + 1) % 100:
+            return True  # 2017/18年度: a fiscal year
     return is_vetoed(text, num)
 
 
 def is_vetoed(text: str, num: Number) -> bool:
     """Numerals that are words: inside an idiom or place name (一直, 千家万户, 四川), or a lone
     financial-form numeral (陆地, 入伍)."""
-    if len(num.text) == 1 and num.text in _FINANCIAL:
-        return True
     r = rules()
+    if len(num.text) == 1 and num.text in r.lone_financial:
+        return True
     s = num.start
     for idiom in r.idiom_re.finditer(text, max(0, s - 8), min(len(text), num.end + 8)):
         inside = s <= idiom.start() and idiom.end() <= num.end  # 之一 within 五分之一
@@ -315,10 +364,24 @@ def _suffix(text: str, end: int) -> tuple[str | None, int]:
     return None, end
 
 
+def _change_then_level(text: str, first: _Reading, second: _Reading) -> bool:
+    """微跌1.5亿元至1391亿元: a change (a verb of change governs the first number) and the level
+    reached, two figures rather than a range; a range's ends are of one size (增长3%至5%)."""
+    if second.value <= 3 * first.value:
+        return False
+    r = rules()
+    cs, _ = clause_bounds(text, first.num.start)
+    last = None
+    for vm in r.verb_re.finditer(text, cs, first.num.start):
+        last = vm
+    return (last is not None and last.lastgroup in ("up", "down")
+            and r.strict_gap_re.fullmatch(text, last.end(), _prefix(text, first.num.start)[1]) is not None)
+
+
 def _range_end(text: str, first: _Reading) -> tuple[_Reading, int] | None | bool:
     """A second number after a range separator: (reading, end), False if the range is time."""
     pos = first.end
-    for sep in RANGE_SEPARATORS:
+    for sep in rules().range_separators:
         if text.startswith(sep, pos):
             break
     else:
@@ -341,20 +404,6 @@ def _range_end(text: str, first: _Reading) -> tuple[_Reading, int] | None | bool
 
 
 _URL_RE = regex.compile(r"(?:https?://|ftp://|www\.)[\x21-\x7e]+")
-_SYMBOLS = {"US$": "USD", "HK$": "HKD", "$": "USD", "￥": "CNY", "¥": "CNY", "€": "EUR", "£": "GBP"}
-
-
-def _currency_symbol(text: str, num: Number) -> _Reading | None:
-    """$20, ￥300, €5: a currency sign written before the number."""
-    p = num.start
-    while p > 0 and text[p - 1] in _SPACES and num.start - p < 2:
-        p -= 1
-    for sym, code in _SYMBOLS.items():
-        if text.startswith(sym, p - len(sym)) and p - len(sym) >= 0:
-            return _Reading(num, None, code, sym, abs(num.value), num.end, None)
-    return None
-
-
 def _lone_magnitude_after_approx(text: str, m: regex.Match) -> Number | None:
     """逾百家, 近千人, 超万人: a lone magnitude is a number right after an approximation word."""
     run = m.group("run")
@@ -375,12 +424,6 @@ def _quantity_at(text: str, m: regex.Match) -> Quantity | None:
     if num is None or _rejected_context(text, num):
         return None
     first = _read(text, m, num)
-    if first is None and not num.fraction and num.arabic:
-        sym = _currency_symbol(text, num)
-        if sym is not None:
-            start = num.start - len(sym.unit_text) - (1 if text[num.start - 1] in _SPACES else 0)
-            return Quantity(start, num.end, text[start:num.end], sym.value, sym.code, sym.unit_text,
-                            "money", num_start=num.start, num_end=num.end, negative=num.value < 0)
     low_num_only = first is None
     if first is None:
         # a bare number may still open a range whose second half carries the unit (3至5亿元)
@@ -396,13 +439,12 @@ def _quantity_at(text: str, m: regex.Match) -> Quantity | None:
         high = second.value
     else:
         rng = _range_end(text, first) if first.num.high is None else None
-        if rng is False:
-            return None
+        # 跌1.9%至5月14日来最低: what follows 至 is a time, the percent stands alone
         high = first.num.high * first.unit.factor if first.num.high is not None and first.unit else None
         end = first.end
         if rng:
             second, end2 = rng
-            if second.code == first.code:
+            if second.code == first.code and not _change_then_level(text, first, second):
                 high, end = second.value, end2
     if high is not None and high < first.value:
         high = None if low_num_only else high
@@ -414,6 +456,7 @@ def _quantity_at(text: str, m: regex.Match) -> Quantity | None:
         unit_text=first.unit_text, kind=first.unit.kind if first.unit else "percent",
         value_high=high, approx=approx, num_start=num.start, num_end=num.end,
         negative=num.value < 0,
+        regional=first.unit is not None and first.unit.surface in lexicon().regional_money,
     )
 
 
@@ -492,14 +535,170 @@ def _scanner() -> regex.Pattern:
     """Numbers that may start a quantity: followed by a unit's first character, an odd marker,
     a range separator, 分之/又 (fractions) or the spaces of web typesetting."""
     lex = lexicon()
-    follow = {u.surface[0] for u in lex.units.values() if u.kind != "time"}
-    follow |= set(grammar().odd) | {c for sep in RANGE_SEPARATORS for c in sep[0]}
+    follow = {u.surface[0] for u in lex.units.values() if u.kind != "time"} | {lex.index_unit.surface[0]}
+    follow |= set(grammar().odd) | {sep[0] for sep in rules().range_separators}
     follow |= {"分", grammar().and_frac} | set(_SPACES)
     return compile_scanner("".join(follow))
 
 
-def find_quantities(text: str) -> list[Quantity]:
-    """Every quantity in ``text``, left to right, non-overlapping, offsets into ``text``."""
+def _merge(found: list[Quantity], extra: list[Quantity]) -> list[Quantity]:
+    """``found`` plus those of ``extra`` that overlap none of it, in text order."""
+    if not extra:
+        return found
+    starts = [q.start for q in found]
+
+    def overlaps(f: Quantity) -> bool:
+        i = bisect_right(starts, f.start) - 1
+        return (i >= 0 and found[i].end > f.start) or (i + 1 < len(found) and found[i + 1].start < f.end)
+
+    return sorted(found + [f for f in extra if not overlaps(f)], key=lambda q: q.start)
+
+
+@cache
+def _symbol_re() -> regex.Pattern:
+    lex = lexicon()
+    return regex.compile(f"(?P<sym>{_alternation(lex.symbols)})[ \\t\\xa0]?(?=[\\d.])")
+
+
+def _symbol_quantities(text: str) -> list[Quantity]:
+    """$20, ￥300, HK$1.5亿: a currency sign written before a number that has no unit of its own."""
+    lex = lexicon()
+    if not any(sym[-1] in text for sym in lex.symbols):
+        return []
+    out = []
+    for m in _symbol_re().finditer(text):
+        nm = grammar().find_re.match(text, m.end())
+        num = number_from_match(nm) if nm is not None and not nm.group("sign") else None
+        if num is None or num.fraction or _read(text, nm, num) is not None:
+            continue
+        sym = m.group("sym")
+        out.append(Quantity(m.start(), num.end, text[m.start():num.end], abs(num.value), lex.symbols[sym], sym,
+                            "money", num_start=num.start, num_end=num.end,
+                            regional=sym in lex.regional_symbols))
+    return out
+
+
+@dataclass(frozen=True)
+class _MoneyContext:
+    currency_re: regex.Pattern
+    currency_of: dict[str, str]
+    amount_re: regex.Pattern
+
+
+@cache
+def _money_context() -> _MoneyContext:
+    """Currency names (人民币, 港元, 美元: money surfaces that name their currency) and the nouns
+    of amounts of money (净利润, 亏损) from units.yaml."""
+    lex = lexicon()
+    named = {s: u.code for s, u in lex.units.items()
+             if u.kind == "money" and s not in lex.regional_money and len(s) > 1 and not s.isascii()}
+    nouns = load_yaml("units.yaml")["amount_nouns"]
+    g = grammar()
+    big = "".join(sorted(g.big))
+    amount = rf"(?P<noun>{_alternation(nouns)})(?P<gap>(?:{rules().strict_gap_re.pattern}))(?P<num>{g.run_src})"
+    return _MoneyContext(regex.compile(_alternation(named)), named,
+                         regex.compile(amount + rf"(?<=[{big}])"))
+
+
+def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
+    start = max(text.rfind(c, 0, pos) for c in "。！？!?\n") + 1
+    ends = [i for i in (text.find(c, pos) for c in "。！？!?\n") if i >= 0]
+    return start, min(ends) if ends else len(text)
+
+
+def _named_currency(text: str, start: int, end: int) -> str | None:
+    """The one currency a stretch of text names (人民币, 港元...), None if none or several."""
+    codes = {_money_context().currency_of[m.group(0)]
+             for m in _money_context().currency_re.finditer(text, start, end)}
+    return codes.pop() if len(codes) == 1 else None
+
+
+def _regional_currency(text: str, found: list[Quantity], traditional: bool) -> list[Quantity]:
+    """元 right after a currency name is that currency (人民币300亿元, 港币3000元); else 元 (蚊, 毫, 仙,
+    $) is the currency of its paragraph's region (text.region), else what the lexicon says (CNY)."""
+    if not any(q.regional for q in found):
+        return found
+    paragraphs = None
+    out = []
+    ctx = _money_context()
+    for q in found:
+        if not q.regional:
+            out.append(q)
+            continue
+        code = None
+        before = ctx.currency_re.search(text, max(0, q.start - 6), q.start)
+        while before is not None and before.end() != q.start:
+            before = ctx.currency_re.search(text, before.start() + 1, q.start)
+        if before is not None:
+            code = ctx.currency_of[before.group(0)]
+        else:
+            if paragraphs is None:
+                paragraphs = paragraph_regions(text, traditional)
+                para_starts = [p[0] for p in paragraphs]
+            para = paragraphs[max(bisect_right(para_starts, q.start) - 1, 0)]
+            code = currency_of(para[2])
+        base, slash, rest = q.unit.partition("/")
+        if code and code != base:
+            q = replace(q, unit=code + slash + rest)
+        out.append(q)
+    return out
+
+
+def _bare_amounts(text: str, found: list[Quantity]) -> list[Quantity]:
+    """亏损3.12亿, 净利润300亿左右: money written without 元 after a noun of an amount of money, where the
+    sentence makes the currency plain: it names one currency (人民币), or its money is all of one."""
+    ctx = _money_context()
+    out = []
+    for m in ctx.amount_re.finditer(text):
+        num_start = m.start("num")
+        nm = grammar().find_re.match(text, num_start)
+        num = number_from_match(nm) if nm is not None else None
+        if num is None or num.end != m.end() or num.fraction or units_at(text, num.end) or _rejected_context(text, num):
+            continue
+        s0, s1 = _sentence_bounds(text, num_start)
+        code = _named_currency(text, s0, s1)
+        if code is None:
+            codes = {q.unit.partition("/")[0] for q in found if q.kind == "money" and s0 <= q.start < s1}
+            code = codes.pop() if len(codes) == 1 else None
+        if code is None:
+            continue
+        approx = num.vague and rules().odd_approx or None
+        prefix_code, start = _prefix(text, num_start)
+        suffix_code, end = _suffix(text, num.end)
+        out.append(Quantity(start, end, text[start:end], abs(num.value), code, "", "money",
+                            approx=approx or prefix_code or suffix_code, num_start=num_start, num_end=num.end))
+    return out
+
+
+def _per_unit(text: str, found: list[Quantity]) -> list[Quantity]:
+    """每斤16.8元 is 16.8 CNY/斤, 每股收益0.5元 0.5 CNY/股: 每 + a unit of measure or a classifier,
+    then nothing or a listed noun of price (收益, 售价), then the amount of money."""
+    if "每" not in text:
+        return found
+    lex = lexicon()
+    out = []
+    prev_end = 0
+    for q in found:
+        if q.kind == "money" and "/" not in q.unit:
+            cs, _ = clause_bounds(text, q.start)
+            i = text.rfind("每", max(cs, prev_end), q.start)
+            den = denominator_at(text, i + 1) if i >= 0 else None
+            if den is not None and den[0] not in lex.rate_time.values():
+                den_code, den_factor, den_end = den
+                gap = text[den_end:q.start]
+                if not gap or gap in lex.per_unit_nouns:
+                    q = replace(q, unit=f"{q.unit}/{den_code}", value=q.value / den_factor)
+        out.append(q)
+        prev_end = q.end
+    return out
+
+
+def find_quantities(text: str, traditional: bool = False) -> list[Quantity]:
+    """Every quantity in ``text``, left to right, non-overlapping, offsets into ``text``.
+
+    ``traditional`` tells that the text is a Traditional-script original read as Simplified (the
+    view's flag): the region of a bare 元 is then read more readily (text.region).
+    """
     found: list[Quantity] = []
     taken_until = 0
     urls = [u.span() for u in _URL_RE.finditer(text)] if ("http" in text or "www." in text) else []
@@ -515,13 +714,9 @@ def find_quantities(text: str) -> list[Quantity]:
         if q is not None and q.start >= taken_until:
             found.append(q)
             taken_until = q.end
-    fans = _multiples_fan(text)
-    if fans:
-        starts = [q.start for q in found]
-
-        def overlaps(f: Quantity) -> bool:
-            i = bisect_right(starts, f.start) - 1
-            return (i >= 0 and found[i].end > f.start) or (i + 1 < len(found) and found[i + 1].start < f.end)
-
-        found = sorted(found + [f for f in fans if not overlaps(f)], key=lambda q: q.start)
+    found = _merge(found, _symbol_quantities(text))
+    found = _merge(found, _multiples_fan(text))
+    found = _regional_currency(text, found, traditional)
+    found = _merge(found, _bare_amounts(text, found))
+    found = _per_unit(text, found)
     return _assign_changes(text, found)

@@ -180,7 +180,7 @@ class _Grammar:
         dayc = rf"(?:三十一?|二十[{c19}]?|十[{c19}]?|[{c19}]|初[{c19}十])"
         day = rf"(?:{daya}|{dayc})"
         time_ = r"(?:\s{0,2}(?:[01]?\d|2[0-3])[:：][0-5]\d(?:[:：][0-5]\d)?)"
-        conn = _alt(rules["range_connectors"])
+        conn = _alt(load_yaml("ranges.yaml")["connectors"])  # one list with the quantities layer
         lconn = _alt(rules["list_connectors"])
         self.conn_re = regex.compile(rf"{sp}{conn}{sp}")
         self.pair_re = regex.compile(rf"{sp}{_alt(rules['pair_connectors'])}{sp}")
