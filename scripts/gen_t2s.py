@@ -67,7 +67,8 @@ def build(folder: Path) -> tuple[dict[str, str], dict[str, str]]:
 def main(folder: str) -> None:
     chars, phrases = build(Path(folder))
     lines = ["# Traditional -> Simplified, one to one (from OpenCC's dictionaries, Apache-2.0; "
-             "regenerate with scripts/gen_t2s.py): char or phrase, TAB, its Simplified form of the same length"]
+             "regenerate with scripts/gen_t2s.py): char or phrase, TAB, its Simplified form of the same length",
+             "traditional\tsimplified"]
     lines += [f"{k}\t{v}" for k, v in sorted(chars.items())]
     lines += [f"{k}\t{v}" for k, v in sorted(phrases.items())]
     OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")

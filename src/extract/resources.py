@@ -95,6 +95,7 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
         "basis": _map(_WORDS),
         "direct_only": _WORDS,
         "verb_compounds": _WORDS,
+        "doubling": _WORD,
     }),
     "countries.tsv": _table({
         "alpha2": _cell("^[A-Z]{2}$"),
@@ -188,6 +189,16 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
         "fang_exclude": _WORDS,
         "not_alone": _WORDS,
     }, optional=["not_alone"]),
+    "ranges.yaml": _record({"connectors": _nonempty(_WORDS)}),
+    "regions.yaml": _record({
+        "regions": _map(_record({"currency": _cell("^[A-Z]{3}$"), "words": _nonempty(_WORDS)})),
+        "min_votes": _INT,
+        "mainland": _WORDS,
+    }),
+    "t2s.tsv": _table({
+        "traditional": _cell(r"^\S+$"),
+        "simplified": _cell(r"^\S+$"),
+    }),
     "time.yaml": _record({
         "digits": _map(_INT),
         "two_digit_year_pivot": _INT,
@@ -235,7 +246,6 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
         "by_suffixes": _WORDS,
         "before_suffixes": _WORDS,
         "period_suffixes": _WORDS,
-        "range_connectors": _WORDS,
         "list_connectors": _WORDS,
         "pair_connectors": _WORDS,
         "baseline_before": _WORDS,
@@ -265,8 +275,22 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
         "rate_time": _map(_WORD),
         "guards": _map(_record({"not_followed_by": _WORDS, "needs_magnitude_or_digits": _FLAG},
                                optional=["not_followed_by", "needs_magnitude_or_digits"])),
+        "regional_money": _WORDS,
+        "symbols": _map(_WORD),
+        "regional_symbols": _WORDS,
+        "subunits": _record({"after": _WORDS, "units": _map(_NUMBER), "not_followed_by": _WORDS}),
+        "index_points": _record({"words": _nonempty(_WORDS), "not_followed_by": _WORDS}),
+        "rate_as_written": _WORDS,
+        "per_unit_nouns": _WORDS,
+        "amount_nouns": _nonempty(_WORDS),
+        "half_not_before": _WORDS,
     }, optional=["guards"]),
-    "vetoes.yaml": _record({"idioms": _WORDS}),
+    "vetoes.yaml": _record({
+        "idioms": _WORDS,
+        "vague_before": _WORDS,
+        "lone_financial": _WORDS,
+        "fiscal_year": _WORD,
+    }),
 }
 
 

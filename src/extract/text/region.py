@@ -30,7 +30,6 @@ import regex
 
 from extract.resources import alternation, load_yaml
 
-
 _MAINLAND = "CN"
 
 

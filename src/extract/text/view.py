@@ -87,7 +87,7 @@ def _simplifier() -> _Simplifier:
     """The Traditional -> Simplified map, checked at load: every entry keeps its length."""
     chars: dict[str, str] = {}
     phrases: dict[str, str] = {}
-    for row in read_tsv("t2s.tsv"):
+    for row in read_tsv("t2s.tsv")[1:]:
         if len(row) != 2 or not row[0] or len(row[0]) != len(row[1]) or (len(row[0]) == 1 and row[0] == row[1]):
             raise ValueError(f"rules/t2s.tsv: an entry must map a text to one of the same length: {row}")
         (chars if len(row[0]) == 1 else phrases)[row[0]] = row[1]
