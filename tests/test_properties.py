@@ -31,14 +31,31 @@ def test_never_raises_offsets_valid_deterministic(text: str) -> None:
     assert first.quantities == second.quantities
 
 
-def test_huge_document_is_processed_in_blocks_with_global_offsets() -> None:
+def test_huge_document_is_cut_into_blocks_at_line_breaks() -> None:
+    from extract import pipeline
+
     para = "全省累计进出口总额达8144亿元，年均增长5.1%。\n"
     text = para * 40000  # about 1.08 million characters (27 each): more than one block
-    ext = extract_document(text, entities=False)  # the block logic; entities are checked below
-    assert len(ext.quantities) == 80000
+    pieces = pipeline.blocks(text)
+    assert len(pieces) == 2
+    assert "".join(block for _, block in pieces) == text
+    assert all(offset == text.index(block, offset) for offset, block in pieces)
+    assert all(len(block) <= pipeline.BLOCK_CHARS and block.endswith("\n") for _, block in pieces)
+
+
+def test_quantities_of_later_blocks_index_the_whole_document(monkeypatch) -> None:
+    from extract import pipeline
+
+    monkeypatch.setattr(pipeline, "BLOCK_CHARS", 1000)  # the block logic of a huge text, on 5,400 characters
+    para = "全省累计进出口总额达8144亿元，年均增长5.1%。\n"
+    text = para * 200
+    assert len(pipeline.blocks(text, 1000)) >= 6
+    ext = extract_document(text, entities=False)  # entities are checked below
+    assert len(ext.quantities) == 400
+    assert all(text[q["start"]:q["end"]] == q["text"] for q in ext.quantities)
     last = ext.quantities[-1]
-    assert text[last["start"]:last["end"]] == "5.1%" and last["start"] > 1_000_000
-    assert ext.quantities[-1]["sentence"] == 39999
+    assert last["text"] == "5.1%" and last["start"] == len(para) * 199 + para.index("5.1%")
+    assert last["sentence"] == 199
 
 
 def test_entities_of_later_blocks_index_the_whole_document(monkeypatch) -> None:

@@ -12,12 +12,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def unpacked_wheel(tmp_path_factory) -> Path:
+    """The wheel as pip would build it (the same backend, hatchling, called in this process rather
+    than through pip's isolated build environment: a third of the time)."""
+    from hatchling.builders.wheel import WheelBuilder
+
     out = tmp_path_factory.mktemp("wheel")
-    res = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
-                         capture_output=True, text=True)
-    if res.returncode != 0:
-        pytest.skip(f"cannot build a wheel here: {res.stderr[-300:]}")
-    (wheel,) = out.glob("extract-*.whl")
+    (wheel,) = WheelBuilder(str(ROOT)).build(directory=str(out), versions=["standard"])
     target = out / "site"
     with zipfile.ZipFile(wheel) as zf:
         zf.extractall(target)

@@ -163,7 +163,7 @@ def extract_document(original: str, *, doc_date: date | None = None, date_source
     """
     result = Extraction(date=doc_date, date_source=(date_source or "given") if doc_date else None)
     sentence_base = 0
-    for offset, block in blocks(original):
+    for offset, block in blocks(original, BLOCK_CHARS):  # read here: tests shrink it to test many blocks
         view = make_view(block)
         if result.date is None and offset == 0:
             result.date, result.date_source = document_date(view.text)
