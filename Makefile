@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test bench lint train eval-ner clean
+.PHONY: install run test bench lint train eval-ner clean browser screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,24 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/extract run corpus/ --out out/ --format csv
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+# Headless Chromium and its driver for the report's browser test (Debian's packages), and a CJK font
+# for the screenshots: installed when absent and apt-get can be run as root; otherwise the browser
+# test skips and says why
+BROWSER_PKGS := chromium chromium-driver fonts-wqy-microhei
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null && fc-list :lang=zh | grep -q .; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  echo "installing $(BROWSER_PKGS) for the browser test"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PKGS) >/dev/null) \
+	    || echo "could not install $(BROWSER_PKGS): the browser test will skip"; \
+	else echo "no chromium here and no apt-get as root: the browser test will skip"; fi
+
+# The README's pictures of the review report (docs/report-*.png), from corpus/
+screenshots: $(STAMP) browser
+	$(BIN)/python scripts/screenshots.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py

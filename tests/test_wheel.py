@@ -28,6 +28,8 @@ def test_wheel_holds_rules_and_model(unpacked_wheel: Path) -> None:
     pkg = unpacked_wheel / "extract"
     assert (pkg / "rules" / "units.yaml").is_file() and (pkg / "rules" / "time.yaml").is_file()
     assert (pkg / "models" / "ner" / "weights.npz").is_file()
+    templates = pkg / "report" / "templates"
+    assert {p.name for p in templates.iterdir()} >= {"report.html.j2", "report.css", "report.js"}
 
 
 def test_extraction_runs_from_the_wheel_outside_the_checkout(unpacked_wheel: Path, tmp_path: Path) -> None:
@@ -36,7 +38,8 @@ def test_extraction_runs_from_the_wheel_outside_the_checkout(unpacked_wheel: Pat
         "import extract, extract.resources as r;"
         "assert r.rules_dir().is_relative_to(sys.argv[1]), r.rules_dir();"
         "t = extract.extract_tables('长春海关介绍，全省累计进出口总额达8144亿元。');"
-        "print(t['quantities'].value.tolist(), t['entities'].text.tolist(), extract.__file__)"
+        "print(t['quantities'].value.tolist(), t['entities'].text.tolist(), extract.__file__);"
+        "from extract.report.render import render_report; assert 'Corpus overview' in render_report([], title='t')"
     )
     res = subprocess.run([sys.executable, "-c", code, str(unpacked_wheel)], cwd=tmp_path,
                          capture_output=True, text=True, timeout=300)

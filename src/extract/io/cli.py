@@ -190,5 +190,37 @@ def _run_locked(folder: OutputFolder, sources: list[Source], options: Options, a
     return result
 
 
+@app.command()
+def show(
+    input: Annotated[Path, typer.Argument(help="An article, a folder of articles, or the output folder of an "
+                                           "earlier run (then give --articles).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.")] = Path("report.html"),
+    articles: Annotated[Path | None, typer.Option("--articles", help="When INPUT is an output folder: the "
+                                                  "article or folder that run read.")] = None,
+    metric: Annotated[str | None, typer.Option("--metric", help="Chart this metric's values by subject and "
+                                               "period (default: the most frequent metric).")] = None,
+    glob: Annotated[str, typer.Option("--glob", help="File name pattern, e.g. '*.txt'.")] = "*",
+    open_: Annotated[bool, typer.Option("--open", help="Open the report in the browser.")] = False,
+) -> None:
+    """Write a review report: every article with its quantities and entities marked, and a corpus overview."""
+    if not input.exists():
+        raise typer.BadParameter(f"{input} does not exist", param_hint="INPUT")
+    if articles is not None and not articles.exists():
+        raise typer.BadParameter(f"{articles} does not exist", param_hint="--articles")
+    from extract.report import build  # Jinja2 and matplotlib load only for this command
+
+    try:
+        docs = build(input, out, articles=articles, metric=metric, glob=glob)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--articles") from None
+    failed = sum(not d.ok for d in docs)
+    typer.echo(f"documents: {len(docs)}, failed: {failed}, quantities: {sum(len(d.quantities) for d in docs)}, "
+               f"entities: {sum(len(d.entities) for d in docs)} -> {out}")
+    if open_:
+        import webbrowser
+
+        webbrowser.open(out.resolve().as_uri())
+
+
 def main() -> None:
     app()
