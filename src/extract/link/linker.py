@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from typing import TYPE_CHECKING
 
 import regex
 
@@ -31,6 +32,9 @@ from extract.quantities.reading import Quantity
 from extract.resources import alternation as _alt
 from extract.resources import load_yaml, read_tsv
 from extract.timex.expressions import TimeExpr
+
+if TYPE_CHECKING:
+    import jieba.posseg
 
 
 @dataclass(frozen=True)
@@ -153,13 +157,24 @@ def _strip(core: str, r: _Rules) -> str:
 
 
 @cache
-def pos_tokenizer():
-    """jieba part-of-speech tagging over the project's private tokenizer (loaded on first use)."""
+def pos_tokenizer() -> jieba.posseg.POSTokenizer:
+    """jieba part-of-speech tagging over the project's private tokenizer (loaded on first use).
+
+    Importing jieba.posseg already reads the word tags of jieba's dictionary into its default tagger;
+    the project tokenizer has the same dictionary (plus user words, whose tags the tagger adds on
+    first use), so the tag table is copied rather than read from the file a second time."""
     import jieba.posseg
 
     from extract.text.segment import project_tokenizer
 
-    return jieba.posseg.POSTokenizer(project_tokenizer())
+    tokenizer = project_tokenizer()
+    default = jieba.posseg.dt
+    if tokenizer.dictionary != default.tokenizer.dictionary:
+        return jieba.posseg.POSTokenizer(tokenizer)
+    tagger = object.__new__(jieba.posseg.POSTokenizer)  # what __init__ sets, without the file read
+    tagger.tokenizer = tokenizer
+    tagger.word_tag_tab = dict(default.word_tag_tab)
+    return tagger
 
 
 _NOMINAL = ("n", "vn", "an", "j", "l", "s", "b", "eng", "nz", "mq", "g")
