@@ -136,6 +136,8 @@ def _tokens(s: str, g: _Grammar) -> list[tuple[str, object]]:
         ch = s[i]
         if ch.isascii() and ch.isdigit() or ch == "." and s[i + 1:i + 2].isdigit():
             m = arabic_re.match(s, i)
+            if m is None:  # a second decimal point (0.00.0, 2025.11.20): no numeral
+                raise NotANumber(s)
             text = m.group(0)
             try:
                 val = D(text.replace(",", ""))
