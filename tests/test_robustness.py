@@ -34,3 +34,83 @@ def test_dotted_dates_are_dates_not_quantities() -> None:
     spans = {t.text: (t.start_date, t.end_date) for t in find_times(text)}
     assert spans["2025.11.20"] == (date(2025, 11, 20), date(2025, 11, 20))
     assert spans["2025.10.1-2025.10.7"] == (date(2025, 10, 1), date(2025, 10, 7))
+
+
+# --- every stage linear in its input ---------------------------------------------------------
+
+def _work(text: str) -> int:
+    """Work done by ``extract_document(text, entities=False)``, independent of the machine: lines
+    of the package's Python executed, plus the characters of every distinct string (the text, a
+    clause, a piece, a slice) handed to one of its functions. Quadratic code shows as a ratio of
+    counts, not as a time."""
+    import sys
+    from pathlib import Path
+
+    import extract
+
+    root = str(Path(extract.__file__).parent)
+    count = 0
+    seen: dict[int, str] = {}  # strings already counted, kept alive so that ids stay unique
+
+    def tracer(frame, event, arg):
+        nonlocal count
+        code = frame.f_code
+        if not code.co_filename.startswith(root):
+            return None
+        if event == "call":
+            for name in code.co_varnames[:code.co_argcount]:
+                value = frame.f_locals.get(name)
+                if isinstance(value, str) and id(value) not in seen:
+                    seen[id(value)] = value
+                    count += len(value)
+        count += 1
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        extract_document(text, entities=False)
+    finally:
+        sys.settrace(None)
+    return count
+
+
+PATHOLOGICAL = {
+    "a line of digits": "1",
+    "亿 repeated": "亿",
+    "一 repeated": "一",
+    "digit groups": "1,",
+    "dotted runs": "1.",
+    "numeral stretches just under the limit": "1" * 39 + "。" + "一" * 39 + "，",
+    "numbers joined by 、": "5%、",
+    "counts joined by 、": "3吨、",
+    "figures in one run-on sentence": "全省增长5%，",
+    "dates": "2025年1月1日",
+    "brackets and breaks": "（\n",
+}
+
+
+@pytest.mark.parametrize("piece", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
+def test_work_grows_linearly_on_pathological_input(piece: str) -> None:
+    def text(n: int) -> str:  # after a short first sentence, so no slice is the whole text
+        return "标题。" + (piece * (n // len(piece) + 1))[:n]
+
+    _work(text(200))  # rules and caches loaded
+    w1, w2, w3 = (_work(text(n)) for n in (400, 800, 1200))
+    # linear: each further 400 characters cost about the same; quadratic: 5/3 of the one before
+    assert w3 - w2 <= 1.25 * (w2 - w1) + 100, (w1, w2, w3)
+
+
+def test_scanner_matches_are_bounded() -> None:
+    from extract.numbers.numerals import MAX_RUN, mask_long_runs
+    from extract.quantities.reading import _scanner, find_quantities
+
+    for text in ("1" * 5000 + "元", "1" + "0" * 5000 + "元", "亿" * 3000 + "元", "十一" * 2000 + "万吨"):
+        assert find_quantities(text) == []  # an over-long stretch is no number
+        assert all(m.end() - m.start() <= MAX_RUN for m in _scanner().finditer(mask_long_runs(text)))
+
+
+@pytest.mark.parametrize("text", ["1e400元", "1" + "亿" * 40 + "元", "增长" + "9" * 39 + "亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿%"])
+def test_values_beyond_float64_are_no_quantity(text: str) -> None:
+    rows = extract_document(text, entities=False).quantities
+    assert all(abs(r["value"]) < float("inf") for r in rows)
+    assert rows == []

@@ -113,6 +113,18 @@ def _fmt(value: float) -> str:
     return text
 
 
+# A fact's context is its sentence, or this many characters around the number where the sentence
+# is longer (a run-on sentence must not be copied into every one of its thousands of facts).
+CONTEXT_CHARS = 300
+
+
+def _context(text: str, sentence: tuple[int, int], q: Quantity) -> str:
+    s, e = sentence
+    if e - s > CONTEXT_CHARS:
+        s, e = max(s, q.start - CONTEXT_CHARS // 2), min(e, q.end + CONTEXT_CHARS // 2)
+    return text[s:e]
+
+
 def fact_row(row: dict, doc_date: date | None, sentence_text: str) -> dict:
     """One readable row: the quantity joined with its subject, metric and period."""
     value = _fmt(row["value"]) + (f"–{_fmt(row['value_high'])}" if row["value_high"] is not None else "")
@@ -182,7 +194,7 @@ def extract_document(original: str, *, doc_date: date | None = None, date_source
             row = _quantity_row(q, ctx, (s + offset, e + offset), original, sentence_of(q.start))
             result.quantities.append(row)
             si = bisect_right(starts, q.start) - 1
-            sentence_text = view.text[sents[si][0]:sents[si][1]] if si >= 0 else ""
+            sentence_text = _context(view.text, sents[si], q) if si >= 0 else ""
             result.facts.append(fact_row(row, result.date, sentence_text))
         for m in mentions:
             s, e = view.to_original(m.start, m.end)

@@ -18,7 +18,7 @@ than a null, so each rule gives up rather than stretch.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +31,7 @@ import regex
 from extract.quantities.reading import Quantity
 from extract.resources import alternation as _alt
 from extract.resources import load_yaml, read_tsv
+from extract.text.view import CLAUSE_WINDOW
 from extract.timex.expressions import TimeExpr
 
 if TYPE_CHECKING:
@@ -287,6 +288,7 @@ def link(
     places = sorted((m for m in mentions if m.label in ("LOC", "ORG")), key=lambda m: m.start)
     place_starts = [m.start for m in places]
     homes = home_regions(mentions)
+    collectives = _Collectives(text, homes, r)
     mask_spans = [(t.start, t.end) for t in times] + [(m.start, m.end) for m in mentions]
     mask_spans += [(q.start, q.end) for q in quantities]
     mask_spans.sort()
@@ -339,9 +341,11 @@ def link(
                 metric = prev_ctx.metric
 
         # subject
-        lo, hi = bisect_right(place_starts, sent_start - 1), bisect_right(place_starts, q.start)
+        lo, hi = bisect_left(place_starts, sent_start), bisect_right(place_starts, q.start)
+        in_clause = places[max(lo, bisect_left(place_starts, clause_start)):hi]
         subject, subject_source = _subject(
-            text, q, clause_start, sent_start, places[lo:hi], homes, r,
+            text, q, clause_start, sent_start, in_clause, places[lo:min(hi, lo + _TOPIC_CANDIDATES)],
+            collectives, r,
             prev_ctx.subject if same_sentence and prev_ctx is not None else None)
 
         ctx = Context(
@@ -373,10 +377,11 @@ def _headline_period(text: str, periods: Sequence[TimeExpr]) -> tuple[int, TimeE
 
 
 def _clause_start(text: str, pos: int, lo: int) -> int:
-    for i in range(pos - 1, lo - 1, -1):
+    """Start of the clause before ``pos``: after the last ，；。 etc., at most CLAUSE_WINDOW back."""
+    for i in range(pos - 1, max(lo, pos - CLAUSE_WINDOW) - 1, -1):
         if text[i] in "，,；;。！？!?：:\n":
             return i + 1
-    return lo
+    return max(lo, pos - CLAUSE_WINDOW)
 
 
 def _follows_amount(q: Quantity, prev: Quantity | None) -> bool:
@@ -385,11 +390,17 @@ def _follows_amount(q: Quantity, prev: Quantity | None) -> bool:
         q.basis is not None and q.kind in ("percent", "multiple", "pp")))
 
 
-def _subject(text: str, q: Quantity, clause_start: int, sent_start: int, places: Sequence[Mention],
-             homes: dict[str, str], r: _Rules, previous: str | None) -> tuple[str | None, str | None]:
+# The sentence's topic is sought among its first few places only (a list of 10,000 names is no topic).
+_TOPIC_CANDIDATES = 32
+
+
+def _subject(text: str, q: Quantity, clause_start: int, sent_start: int, clause_places: Sequence[Mention],
+             sentence_places: Sequence[Mention], collectives: _Collectives, r: _Rules,
+             previous: str | None) -> tuple[str | None, str | None]:
     """Whose figure: an entity in the clause, the previous figure's subject in the sentence, the
     article's region for 全省/我省, or the sentence's topic entity; in their full written form,
-    with where it was found (clause or sentence)."""
+    with where it was found (clause or sentence). ``clause_places`` start in the clause,
+    ``sentence_places`` are the sentence's first places."""
     def usable(m: Mention) -> bool:
         if len(m.text) < 2 or m.text.endswith(r.not_subject_suffixes):
             return False  # 中, 俄 (partners in 中俄, 对韩); 新华社 (the source, not the subject)
@@ -399,32 +410,47 @@ def _subject(text: str, q: Quantity, clause_start: int, sent_start: int, places:
         # 对俄罗斯、哈萨克斯坦、沙特阿拉伯等市场: every item of a list the partner word opens
         return not r.partner_list.search(text, max(clause_start, m.start - 40), m.start)
 
-    in_clause = [m for m in places if clause_start <= m.start and m.end <= q.start and usable(m)]
-    collective = _collective_in(text, clause_start, q.start, homes, r)
+    in_clause = [m for m in clause_places if m.end <= q.start and usable(m)]
+    collective = collectives.last_in(clause_start, q.start)
     if collective is not None and (not in_clause or collective[0] < in_clause[-1].start):
         return collective[1], "clause"  # 全市现有韩国投资企业27家: the city's figure, not Korea's
     if in_clause:
         return _full_name(in_clause[-1].text), "clause"
     if previous is not None:
         return previous, "sentence"
-    collective = _collective_in(text, sent_start, q.start, homes, r)
+    collective = collectives.last_in(sent_start, q.start)
     if collective is not None:
         return collective[1], "sentence"
-    in_sentence = [m for m in places if sent_start <= m.start and m.end <= q.start and usable(m)]
-    if in_sentence:
-        return _full_name(in_sentence[0].text), "sentence"  # the sentence's topic comes first
+    topic = next((m for m in sentence_places if m.end <= q.start and usable(m)), None)
+    if topic is not None:
+        return _full_name(topic.text), "sentence"  # the sentence's topic comes first
     return None, None
 
 
 
-def _collective_in(text: str, lo: int, hi: int, homes: dict[str, str], r: _Rules) -> tuple[int, str] | None:
-    """The last 全省/我市/全区 … in text[lo:hi] whose region is known: (position, region)."""
-    best = None
-    for word, level in r.collective.items():
-        i = text.rfind(word, lo, hi)
-        if i >= 0 and level in homes and (best is None or i > best[0]):
-            best = (i, homes[level])
-    return best
+class _Collectives:
+    """Every 全省/我市/全区 … of a text whose region is known, found once: a lookup per number is
+    then a bisection, not a scan back to the sentence start (quadratic on run-on sentences)."""
+
+    def __init__(self, text: str, homes: dict[str, str], r: _Rules) -> None:
+        found = []
+        for rank, (word, level) in enumerate(r.collective.items()):
+            if level in homes:
+                found += [(m.start(), -rank, m.end(), homes[level])
+                          for m in regex.finditer(regex.escape(word), text, overlapped=True)]
+        found.sort()
+        self.found = found
+        self.starts = [f[0] for f in found]
+
+    def last_in(self, lo: int, hi: int) -> tuple[int, str] | None:
+        """The last one inside [lo, hi): (position, region); on a tie the word listed first."""
+        i = bisect_left(self.starts, hi) - 1
+        while i >= 0 and self.starts[i] >= lo:
+            start, _, end, region = self.found[i]
+            if end <= hi:
+                return start, region
+            i -= 1
+        return None
 
 
 @cache

@@ -62,9 +62,18 @@ class _Grammar:
     afrac_src: str
     run_re: regex.Pattern
     find_re: regex.Pattern
+    long_re: regex.Pattern  # a stretch of numeral characters longer than MAX_RUN
 
 
-ARABIC = r"(?:(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?|(?<![\d.])\.\d+)(?:[eE][-+]?\d+(?![A-Za-z]))?"
+# Digit strings are possessive (\d++): a run of digits is one atom, never split among atoms by
+# backtracking (which made a long digit line cubic).
+ARABIC = r"(?:(?:\d{1,3}(?:,\d{3})++(?!\d)|\d++)(?:\.\d++)?|(?<![\d.])\.\d++)(?:[eE][-+]?\d++(?![A-Za-z]))?"
+# A stretch of numeral characters longer than this is no number (a digit line, 亿亿亿…): it is
+# masked before scanning, so every pattern works on stretches of bounded length and the scan
+# stays linear in the text. The longest real numerals are about 25 characters
+# (一千二百三十四亿五千六百七十八万九千零一十二, 1,234,567,890,123.45).
+MAX_RUN = 40
+_MASK = "\x00"
 
 
 @cache
@@ -103,11 +112,24 @@ def grammar() -> _Grammar:
     # Arabic fraction 3/5, but not dates like 2025/5/21; Chinese fractions (五分之一) are read in
     # Python after a run, so the pattern stays one cheap alternation.
     afrac = r"(?P<afrac>(?<![\d/])\d+/\d+(?![\d/]))"
+    stretch = cls(set(digit) | set(small) | set(big) | point | vague | odd | set("0123456789.,"))
     return _Grammar(
         digit, small, big, point, negative, vague, odd, and_frac,
         run, sign, afrac,
         regex.compile(run), regex.compile(rf"{sign}(?:{afrac}|(?P<run>{run}))"),
+        regex.compile(rf"{stretch}{{{MAX_RUN + 1},}}"),
     )
+
+
+def mask_long_runs(text: str) -> str:
+    """``text`` with every stretch of numeral characters longer than MAX_RUN blanked out.
+
+    Same length, so offsets keep their meaning; the blanked stretches can hold no number.
+    """
+    long_re = grammar().long_re
+    if long_re.search(text) is None:
+        return text
+    return long_re.sub(lambda m: _MASK * len(m.group(0)), text)
 
 
 def compile_scanner(follow: str) -> regex.Pattern:
@@ -359,7 +381,7 @@ def find_numbers(text: str) -> list[Number]:
     """
     out = []
     pos = 0
-    for m in grammar().find_re.finditer(text):
+    for m in grammar().find_re.finditer(mask_long_runs(text)):
         if m.start() < pos:
             continue
         num = number_from_match(m)

@@ -9,6 +9,7 @@ compiled patterns and dictionary probes: no segmentation is needed to read numbe
 
 from __future__ import annotations
 
+import sys
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -21,6 +22,7 @@ from extract.numbers.numerals import (
     Number,
     compile_scanner,
     grammar,
+    mask_long_runs,
     number_from_match,
     parse_run,
 )
@@ -500,7 +502,7 @@ def _assign_changes(text: str, quantities: list[Quantity]) -> list[Quantity]:
             out.append(q)
             prev = q
             continue
-        cs, _ = clause_bounds(text, q.start)
+        cs, _ = clause_bounds(text, q.start, hi=q.start)
         change = basis = None
         if prev is not None and prev.end >= cs and (
                 _ENUM_RE.fullmatch(text, prev.end, q.start)
@@ -693,30 +695,43 @@ def _per_unit(text: str, found: list[Quantity]) -> list[Quantity]:
     return out
 
 
+_FLOAT_MAX = D(sys.float_info.max)
+
+
+def _fits_float(q: Quantity) -> bool:
+    """Whether the value (and high end) fit a float64: the tables never hold ``inf``."""
+    return q.value <= _FLOAT_MAX and (q.value_high is None or q.value_high <= _FLOAT_MAX)
+
+
 def find_quantities(text: str, traditional: bool = False) -> list[Quantity]:
     """Every quantity in ``text``, left to right, non-overlapping, offsets into ``text``.
 
     ``traditional`` tells that the text is a Traditional-script original read as Simplified (the
     view's flag): the region of a bare 元 is then read more readily (text.region).
+
+    Numbers are read from a copy with over-long numeral stretches masked (see
+    ``numbers.numerals.MAX_RUN``), so the scan is linear; a value beyond float64 (1e400元,
+    亿亿亿…) is no quantity.
     """
     found: list[Quantity] = []
     taken_until = 0
     urls = [u.span() for u in _URL_RE.finditer(text)] if ("http" in text or "www." in text) else []
     url_starts = [a for a, _ in urls]
-    for m in _scanner().finditer(text):
+    scanned = mask_long_runs(text)
+    for m in _scanner().finditer(scanned):
         if m.start() < taken_until:
             continue
         if urls:
             i = bisect_right(url_starts, m.start()) - 1
             if i >= 0 and m.start() < urls[i][1]:
                 continue
-        q = _quantity_at(text, m)
-        if q is not None and q.start >= taken_until:
+        q = _quantity_at(scanned, m)
+        if q is not None and q.start >= taken_until and _fits_float(q):
             found.append(q)
             taken_until = q.end
-    found = _merge(found, _symbol_quantities(text))
+    found = _merge(found, _symbol_quantities(scanned))
     found = _merge(found, _multiples_fan(text))
     found = _regional_currency(text, found, traditional)
-    found = _merge(found, _bare_amounts(text, found))
-    found = _per_unit(text, found)
+    found = _merge(found, _bare_amounts(scanned, found))
+    found = [q for q in _per_unit(text, found) if _fits_float(q)]
     return _assign_changes(text, found)

@@ -308,9 +308,17 @@ def _clause_break() -> regex.Pattern:
     return regex.compile(r"[，,；;。！？!?：:\n]")
 
 
+# Clause-level rules look at most this many characters either side of a number: real clauses
+# are far shorter, and a run-on "clause" (10,000 numbers joined by 、) must not make every lookup
+# scan back to its start (quadratic).
+CLAUSE_WINDOW = 200
+
+
 def clause_bounds(text: str, pos: int, lo: int = 0, hi: int | None = None) -> tuple[int, int]:
-    """The clause (between ，；。 etc.) around ``pos``, searched within ``lo:hi``."""
-    hi = len(text) if hi is None else hi
+    """The clause (between ，；。 etc.) around ``pos``, searched within ``lo:hi`` and at most
+    CLAUSE_WINDOW characters either side."""
+    lo = max(lo, pos - CLAUSE_WINDOW)
+    hi = min(len(text) if hi is None else hi, pos + CLAUSE_WINDOW)
     start = lo
     for i in range(pos - 1, lo - 1, -1):
         if text[i] in "，,；;。！？!?：:\n":
