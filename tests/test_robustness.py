@@ -84,6 +84,7 @@ PATHOLOGICAL = {
     "numbers joined by 、": "5%、",
     "counts joined by 、": "3吨、",
     "figures in one run-on sentence": "全省增长5%，",
+    "money without 元 in one run-on sentence": "人民币营收3亿，",
     "dates": "2025年1月1日",
     "brackets and breaks": "（\n",
 }

@@ -10,7 +10,7 @@ compiled patterns and dictionary probes: no segmentation is needed to read numbe
 from __future__ import annotations
 
 import sys
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
@@ -602,12 +602,6 @@ def _money_context() -> _MoneyContext:
                          regex.compile(amount + rf"(?<=[{big}])"))
 
 
-def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
-    start = max(text.rfind(c, 0, pos) for c in "。！？!?\n") + 1
-    ends = [i for i in (text.find(c, pos) for c in "。！？!?\n") if i >= 0]
-    return start, min(ends) if ends else len(text)
-
-
 def _named_currency(text: str, start: int, end: int) -> str | None:
     """The one currency a stretch of text names (人民币, 港元...), None if none or several."""
     codes = {_money_context().currency_of[m.group(0)]
@@ -651,17 +645,28 @@ def _bare_amounts(text: str, found: list[Quantity]) -> list[Quantity]:
     sentence makes the currency plain: it names one currency (人民币), or its money is all of one."""
     ctx = _money_context()
     out = []
+    sentence_ends: list[int] | None = None
+    found_starts = [q.start for q in found]
+    currency_of_sentence: dict[tuple[int, int], str | None] = {}  # each sentence read once
     for m in ctx.amount_re.finditer(text):
         num_start = m.start("num")
         nm = grammar().find_re.match(text, num_start)
         num = number_from_match(nm) if nm is not None else None
         if num is None or num.end != m.end() or num.fraction or units_at(text, num.end) or _rejected_context(text, num):
             continue
-        s0, s1 = _sentence_bounds(text, num_start)
-        code = _named_currency(text, s0, s1)
-        if code is None:
-            codes = {q.unit.partition("/")[0] for q in found if q.kind == "money" and s0 <= q.start < s1}
-            code = codes.pop() if len(codes) == 1 else None
+        if sentence_ends is None:
+            sentence_ends = [e.start() for e in regex.finditer(r"[。！？!?\n]", text)]
+        i = bisect_left(sentence_ends, num_start)
+        s0 = sentence_ends[i - 1] + 1 if i > 0 else 0
+        s1 = sentence_ends[i] if i < len(sentence_ends) else len(text)
+        if (s0, s1) not in currency_of_sentence:
+            code = _named_currency(text, s0, s1)
+            if code is None:
+                lo, hi = bisect_left(found_starts, s0), bisect_left(found_starts, s1)
+                codes = {q.unit.partition("/")[0] for q in found[lo:hi] if q.kind == "money"}
+                code = codes.pop() if len(codes) == 1 else None
+            currency_of_sentence[(s0, s1)] = code
+        code = currency_of_sentence[(s0, s1)]
         if code is None:
             continue
         approx = num.vague and rules().odd_approx or None
