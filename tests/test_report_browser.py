@@ -67,7 +67,8 @@ def test_report_in_headless_chromium(page) -> None:
     ActionChains(driver).move_to_element(rate).perform()
     assert "6.3 %" in tip.text and "year on year" in tip.text
 
-    # a row of the facts table leads to its mark and pins the record
+    # the facts table, one row per quantity; a row leads to its mark and pins the record
+    assert run("return document.querySelectorAll('#d0 table.facts tbody tr').length") == 3
     driver.find_element(By.CSS_SELECTOR, '#d0 a.jump[href="#d0-q2"]').click()
     assert "pinned" in tip.get_attribute("class") and "3,000" in tip.text
     driver.save_screenshot(str(folder / "report-article.png"))

@@ -51,6 +51,11 @@ def format_value(value: float | None) -> str:
     return f"{value:,.4f}".rstrip("0").rstrip(".")
 
 
+def _value_text(row: dict) -> str:
+    high = row.get("value_high")
+    return format_value(row.get("value")) + (f"–{format_value(high)}" if high is not None else "")
+
+
 def script_json(data) -> Markup:
     """JSON that is safe inside a ``<script>`` element whatever strings it holds."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
@@ -68,7 +73,9 @@ def _doc_view(index: int, doc: ReportDoc) -> DocView:
               for j, e in enumerate(doc.entities)]
     html = mark_up(doc.text, spans) if doc.text is not None else None
     extra = sorted({k for q in doc.quantities for k, v in q.items() if k not in KNOWN_COLUMNS and v is not None})
-    data = script_json({"q": doc.quantities, "e": doc.entities, "extra": extra})
+    periods = [period_label(q.get("period_start"), q.get("period_end"), "") for q in doc.quantities]
+    data = script_json({"q": doc.quantities, "e": doc.entities, "extra": extra, "periods": periods,
+                        "values": [_value_text(q) for q in doc.quantities]})
     return DocView(index, anchor, doc, html, data, extra)
 
 
@@ -78,7 +85,6 @@ def _environment():
     env = Environment(loader=PackageLoader("extract.report", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["value"] = format_value
-    env.globals["period_label"] = period_label
     return env
 
 

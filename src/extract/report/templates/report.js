@@ -138,6 +138,36 @@
     if (mark && (ev.key === "Enter" || ev.key === " ")) { ev.preventDefault(); mark.click(); }
   });
 
+  /* the facts table of a document, from its JSON, the first time the document is shown */
+  function buildFacts(section) {
+    var slot = section.querySelector(".facts-slot");
+    if (!slot || slot.getAttribute("data-built")) return;
+    slot.setAttribute("data-built", "1");
+    var data = docData(section);
+    if (!data.q.length) { slot.appendChild(el("p", "muted", "No quantities in this document.")); return; }
+    var table = el("table", "grid facts");
+    var head = el("tr");
+    ["#", "as written", "value", "unit", "change", "basis", "metric", "subject", "period"].concat(data.extra)
+      .forEach(function (name) { head.appendChild(el("th", null, name)); });
+    table.appendChild(el("thead")).appendChild(head);
+    var body = table.appendChild(el("tbody"));
+    data.q.forEach(function (q, i) {
+      var tr = el("tr");
+      tr.id = section.id + "-row-q" + i;
+      tr.appendChild(el("td", "num", i + 1));
+      var link = el("a", "jump", q.text);
+      link.href = "#" + section.id + "-q" + i;
+      tr.appendChild(el("td")).appendChild(link);
+      tr.appendChild(el("td", "num", data.values[i]));
+      [q.unit, q.change, q.basis, q.metric, q.subject].forEach(function (v) { tr.appendChild(el("td", null, v)); });
+      var period = tr.appendChild(el("td", null, q.period_text));
+      if (q.period_text && data.periods[i]) period.appendChild(el("span", "muted", " " + data.periods[i]));
+      data.extra.forEach(function (k) { tr.appendChild(el("td", null, q[k])); });
+      body.appendChild(tr);
+    });
+    slot.appendChild(table);
+  }
+
   function flash(node) {
     node.classList.add("flash");
     setTimeout(function () { node.classList.remove("flash"); }, 1600);
@@ -150,6 +180,7 @@
     if (!page || !page.classList.contains("page")) { pageId = "overview"; page = document.getElementById("overview"); }
     document.querySelectorAll(".page.shown").forEach(function (p) { p.classList.remove("shown"); });
     page.classList.add("shown");
+    if (page.classList.contains("doc")) buildFacts(page);
     document.querySelectorAll("#doclist li").forEach(function (li) {
       li.classList.toggle("current", (li.getAttribute("data-doc") || "overview") === pageId);
     });
