@@ -150,6 +150,7 @@ def test_hostile_article_renders_as_its_text_with_one_script_of_ours() -> None:
     assert len(scripts) == 2 and scripts[0] == {"type": "application/json", "class": "docdata"}
     assert not any(t in ("img", "textarea") for t, _ in tags)
     assert "window.__pwned" in shown and "<b>evil</b>.txt" in _text_of(page, "name")[0]
+    assert ("div", {"class": "article", "lang": "zh-Hant"}) in tags  # 標題, 額: Traditional glyphs
 
 
 def test_an_earlier_run_is_read_back_and_rows_that_no_longer_fit_are_not_marked(tmp_path: Path) -> None:
@@ -195,7 +196,7 @@ def test_show_writes_a_report_of_a_folder_with_a_failed_file(tmp_path: Path) -> 
     assert res.exit_code == 0, res.output
     assert "documents: 2, failed: 1" in res.output
     page = out.read_text(encoding="utf-8")
-    assert "empty file (0 bytes)" in page and "1824.6亿元" in page
+    assert "empty file (0 bytes)" in page and "1824.6亿元" in page and 'class="article" lang="zh-Hans"' in page
     assert page.count('class="q k-money" data-ref') == 1 and page.count('class="q k-percent" data-ref') == 1
     assert "<figure class=\"chart wide\"><svg" in page  # the metric's chart
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//|url\((?!#)|@import""", page)  # nothing to fetch

@@ -20,6 +20,7 @@ from markupsafe import Markup
 from extract.report.collect import ReportDoc
 from extract.report.markup import Span, mark_up
 from extract.report.overview import Overview, overview, period_label
+from extract.text.view import has_traditional
 
 # columns every quantity row has, shown in their own places; any other column a newer pipeline
 # adds (subject_code, context_source, ...) is shown as it is, under the known ones
@@ -40,6 +41,7 @@ class DocView:
     anchor: str
     doc: ReportDoc
     html: Markup | None
+    lang: str  # zh-Hant where the article has Traditional characters: the browser picks TC glyphs
     data: Markup
     extra_columns: list[str]
 
@@ -76,7 +78,8 @@ def _doc_view(index: int, doc: ReportDoc) -> DocView:
     periods = [period_label(q.get("period_start"), q.get("period_end"), "") for q in doc.quantities]
     data = script_json({"q": doc.quantities, "e": doc.entities, "extra": extra, "periods": periods,
                         "values": [_value_text(q) for q in doc.quantities]})
-    return DocView(index, anchor, doc, html, data, extra)
+    lang = "zh-Hant" if doc.text and has_traditional(doc.text) else "zh-Hans"
+    return DocView(index, anchor, doc, html, lang, data, extra)
 
 
 def _environment():
