@@ -183,11 +183,23 @@ def _overlap(want: str, got: str) -> bool:
     return any(want[i:i + 2] in got for i in range(len(want) - 1))
 
 
-def score_entities(which: str) -> dict:
-    """Entity mentions against the golden lists (text and label, aligned in order)."""
+# Articles in Traditional script (Hong Kong, Macau, Taiwan) and of markets and company reports:
+# their entities are scored apart from the older articles', each group with its own floor.
+REGIONAL_AND_MARKET = frozenset({
+    "13_hk_budget_traditional.txt", "14_taiwan_statistics_release.txt", "15_macau_tourism_report.txt",
+    "16_stock_market_close.txt", "17_listed_company_q3_results.txt",
+})
+TRADITIONAL = frozenset(n for n in REGIONAL_AND_MARKET if n[:2] in ("13", "14", "15"))
+
+
+def score_entities(which: str, only: frozenset[str] | None = None, without: frozenset[str] = frozenset()) -> dict:
+    """Entity mentions against the golden lists (text and label, aligned in order); ``only`` and
+    ``without`` pick documents by name."""
     right = n_exp = n_ours = 0
     notes = []
     for name, path_text, spec in _entity_documents(which):
+        if (only is not None and name not in only) or name in without:
+            continue
         ours = extract_document(path_text).entities
         a = [(_norm(e["text"]), e["label"]) for e in spec]
         b = [(_norm(o["text"]), o["label"]) for o in ours]
@@ -223,9 +235,32 @@ ENTITY_FLOORS = {"corpus": 0.955, "seeds": 0.825}
 def test_entities_agree_with_the_golden_files(which: str) -> None:
     if which == "seeds" and not SEEDS.is_dir():
         pytest.skip("../shared/seeds is not present")
-    res = score_entities(which)
+    res = score_entities(which, without=REGIONAL_AND_MARKET)
     assert res["n_expected"] > 100
     assert res["f1"] >= ENTITY_FLOORS[which], "\n".join(res["notes"][:60])
+
+
+# Measured 2026-12-01 with the view reading Traditional as Simplified: Traditional articles 0.952,
+# all five 0.860 (the market articles' misses are the model's: 沪深两市 read as two places, 布伦特)
+REGIONAL_ENTITY_FLOORS = {"traditional": (TRADITIONAL, 0.92), "traditional and market": (REGIONAL_AND_MARKET, 0.84)}
+
+
+@pytest.mark.parametrize("group", sorted(REGIONAL_ENTITY_FLOORS))
+def test_entities_of_traditional_and_market_articles(group: str) -> None:
+    names, floor = REGIONAL_ENTITY_FLOORS[group]
+    res = score_entities("corpus", only=names)
+    assert res["n_expected"] > 30
+    assert res["f1"] >= floor, "\n".join(res["notes"][:60])
+
+
+def test_quantities_of_traditional_and_market_articles() -> None:
+    """The Traditional-script and market articles alone: quantities F1 0.98 at least."""
+    docs = {name: score_document(text, expected) for name, text, expected in _documents("corpus")
+            if name in REGIONAL_AND_MARKET}
+    right = sum(d["right"] for d in docs.values())
+    p = right / sum(d["n_ours"] for d in docs.values())
+    r = right / sum(d["n_expected"] for d in docs.values())
+    assert len(docs) == len(REGIONAL_AND_MARKET) and 2 * p * r / (p + r) >= 0.98, docs
 
 
 if __name__ == "__main__":
@@ -237,3 +272,9 @@ if __name__ == "__main__":
             print(f"  {field}: {ok}/{n} = {ok / n:.3f} agree; filled where the golden is null: {guessed}/{nulls}")
         ents = score_entities(which)
         print(f"  entities: P {ents['precision']:.3f} R {ents['recall']:.3f} F1 {ents['f1']:.3f}")
+        if which == "corpus":
+            for label, kw in (("articles 01-12", {"without": REGIONAL_AND_MARKET}),
+                              ("Traditional 13-15", {"only": TRADITIONAL}),
+                              ("Traditional and market 13-17", {"only": REGIONAL_AND_MARKET})):
+                ents = score_entities(which, **kw)
+                print(f"  entities, {label}: P {ents['precision']:.3f} R {ents['recall']:.3f} F1 {ents['f1']:.3f}")

@@ -31,12 +31,12 @@ CHANGE = {"up", "down"}
 BASIS = {"yoy", "mom", "annual_avg", "cumulative"}
 LABELS = {"PER", "LOC", "ORG"}
 ENCODINGS = {"utf-8", "utf-8-sig", "gb18030"}
-MEASURES = {"t", "km", "m2", "m3", "TEU", "kWh", "kW", "kVA", "t*km", "人公里"}
+MEASURES = {"t", "km", "m2", "m3", "TEU", "kWh", "kW", "kVA", "t*km", "人公里", "bbl", "oz", "点"}
 # The classifier list of CONVENTIONS.md ("counts").
 CLASSIFIERS = {
     "个", "家", "户", "人", "名", "位", "项", "件", "次", "人次", "辆", "辆次", "列", "班", "架次", "艘", "条",
     "座", "所", "台", "套", "批", "场", "届", "只", "头", "种", "类", "款", "部", "本", "份", "张", "块", "处",
-    "栋", "间", "票", "宗", "单", "笔", "例", "起", "支", "组", "对", "双", "株", "棵", "箱",
+    "栋", "间", "票", "宗", "单", "笔", "例", "起", "支", "组", "对", "双", "株", "棵", "箱", "股",
 }
 # Denominators of rates: canonical units, classifiers, or a unit of time in English.
 TIME_UNITS = {"year", "month", "week", "day", "hour"}
@@ -117,8 +117,9 @@ NUMERAL_UNITS = re.compile("百分点|千瓦时|千瓦|千伏安|千克|千米|�
 
 
 def to_ascii(text: str) -> str:
-    """Full-width digits, Latin letters and the signs ％．／－～＋ as ASCII, as the text view does."""
-    return text.translate(FULL_WIDTH)
+    """Full-width digits, Latin letters and the signs ％．／－～＋ as ASCII, and a full-width comma
+    between thousands (1，520亿元) as a comma, as the text view does."""
+    return re.sub(r"(?<=\d)，(?=\d{3})", ",", text.translate(FULL_WIDTH))
 
 
 def significant(number: str | float) -> str:
@@ -138,7 +139,7 @@ def unit_ok(unit: str, kind: str) -> bool:
     if kind == "percent":
         return unit == "%"
     if kind == "pp":
-        return unit == "pp"
+        return unit in ("pp", "bp")
     if kind == "multiple":
         return unit == "x"
     if kind == "money":

@@ -9,9 +9,14 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
+
+import regex
 
 from extract.link.linker import link
+from extract.numbers.units import lexicon
 from extract.quantities.reading import Quantity, find_quantities
+from extract.resources import alternation
 from extract.text.view import make_view, sentence_spans
 from extract.timex.expressions import document_date, find_times
 
@@ -103,6 +108,27 @@ def _drop_inside_names_and_times(quantities: list[Quantity], times, mentions) ->
             and not _inside(name_spans, q.start, q.end, strict=True)]
 
 
+def _drop_inside_units(text: str, mentions: list, quantities: list[Quantity]) -> list:
+    """A name inside the unit of a quantity is the unit's, not a name: 澳门元 in 2,150澳门元, 港 in
+    3亿港元 (a model reads currencies named after places as places); and a name that overlaps the
+    name of a market index is none (恒生 in 恒生指数, 成指报 in 深证成指报)."""
+    units = sorted((q.num_end, q.end) for q in quantities if q.kind == "money" and q.end > q.num_end)
+    indexes = _index_name_spans(text) if mentions else []
+    if not units and not indexes:
+        return mentions
+    return [m for m in mentions if not _inside(units, m.start, m.end, strict=False)
+            and not any(s < m.end and m.start < e for s, e in indexes)]
+
+
+@cache
+def _index_name_re() -> regex.Pattern:
+    return regex.compile(alternation(lexicon().index_names))
+
+
+def _index_name_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _index_name_re().finditer(text)]
+
+
 _CHANGE_WORDS = {"up": "up", "down": "down"}
 _BASIS_WORDS = {"yoy": "year on year", "mom": "month on month", "annual_avg": "annual average",
                 "cumulative": "cumulative"}
@@ -188,6 +214,7 @@ def extract_document(original: str, *, doc_date: date | None = None, date_source
         times = find_times(view.text, ref=result.date)
         mentions = _find_entities(view.text) if entities else []
         quantities = _drop_inside_names_and_times(find_quantities(view.text, view.traditional), times, mentions)
+        mentions = _drop_inside_units(view.text, mentions, quantities)
         contexts = link(view.text, quantities, times, mentions, sents, result.date)
         for q, ctx in zip(quantities, contexts):
             s, e = view.to_original(q.start, q.end)

@@ -96,6 +96,7 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
         "direct_only": _WORDS,
         "verb_compounds": _WORDS,
         "doubling": _WORD,
+        "basis_not_after": _map(_CHARS),
     }),
     "countries.tsv": _table({
         "alpha2": _cell("^[A-Z]{2}$"),
@@ -279,7 +280,7 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
         "symbols": _map(_WORD),
         "regional_symbols": _WORDS,
         "subunits": _record({"after": _WORDS, "units": _map(_NUMBER), "not_followed_by": _WORDS}),
-        "index_points": _record({"words": _nonempty(_WORDS), "not_followed_by": _WORDS}),
+        "index_points": _record({"words": _nonempty(_WORDS), "not_followed_by": _WORDS, "names": _WORDS}),
         "rate_as_written": _WORDS,
         "per_unit_nouns": _WORDS,
         "amount_nouns": _nonempty(_WORDS),

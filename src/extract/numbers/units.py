@@ -45,6 +45,7 @@ class Lexicon:
     index_unit: Unit  # 点 after a number in a sentence about a stock index
     index_words: tuple[str, ...]
     index_not_followed_by: tuple[str, ...]
+    index_names: tuple[str, ...]  # 恒生指数, 深证成指: names of indexes, not of places or companies
     rate_as_written: frozenset[str]
     per_unit_nouns: frozenset[str]
 
@@ -85,7 +86,7 @@ def lexicon() -> Lexicon:
         frozenset(sub["after"]), {k: Decimal(str(v)) for k, v in sub["units"].items()},
         tuple(sub["not_followed_by"]),
         Unit("点", "点", "measure", Decimal(1), tuple(index["not_followed_by"])),
-        tuple(index["words"]), tuple(index["not_followed_by"]),
+        tuple(index["words"]), tuple(index["not_followed_by"]), tuple(index["names"]),
         frozenset(data["rate_as_written"]), frozenset(data["per_unit_nouns"]),
     )
 

@@ -76,6 +76,7 @@ class _Rules:
     compounds: tuple[str, ...]
     basis_re: regex.Pattern
     basis_of: dict[str, str]
+    basis_not_after: dict[str, frozenset[str]]
     fan_re: regex.Pattern
     odd_approx: str
     range_separators: tuple[str, ...]
@@ -111,6 +112,7 @@ def rules() -> _Rules:
         tuple(ch["verb_compounds"]),
         regex.compile(_alternation(basis_of)),
         basis_of,
+        {w: frozenset(cs) for w, cs in ch["basis_not_after"].items()},
         regex.compile(ch["doubling"]),
         approx["odd"],
         tuple(load_yaml("ranges.yaml")["connectors"]),
@@ -520,7 +522,10 @@ def _assign_changes(text: str, quantities: list[Quantity]) -> list[Quantity]:
                     and r.gap_re.fullmatch(text, last.end(), q.start)):
                 change = last.lastgroup
             for bm in r.basis_re.finditer(text, cs, q.start):
-                basis = r.basis_of[bm.group(0)]
+                word = bm.group(0)
+                if bm.start() > 0 and text[bm.start() - 1] in r.basis_not_after.get(word, ()):
+                    continue  # 全年增长: a time word, then a verb
+                basis = r.basis_of[word]
         if q.negative:
             change = "down"
         elif change is None and q.start > 0 and text[q.num_start] == "+":
