@@ -97,18 +97,20 @@ def timeline(overview: Overview) -> Markup | None:
     periods.sort(key=lambda p: (p[1], p[2]))
 
     def build():
+        from matplotlib import dates as mdates
+
         fig = _figure(7.5, 0.8 + 0.22 * len(periods))
         ax = fig.add_subplot()
         for y, (_label, start, end, n) in enumerate(periods):
-            s, e = date.fromisoformat(start), date.fromisoformat(end)
-            width = max((e - s).days + 1, 1)
-            ax.barh(y, width, left=s.toordinal(), height=0.6, color="#4c72b0", alpha=0.75)
-            ax.text(e.toordinal() + 1, y, f" {n}", va="center", fontsize=7)
+            s, e = mdates.date2num(date.fromisoformat(start)), mdates.date2num(date.fromisoformat(end))
+            ax.barh(y, max(e - s + 1, 1), left=s, height=0.6, color="#4c72b0", alpha=0.75)
+            ax.plot([(s + e) / 2], [y], "|", color="#4c72b0", markersize=9)  # a day is seen too
+            ax.text(e + 1, y, f" {n}", va="center", fontsize=7)
         ax.set_yticks(range(len(periods)), [p[0] for p in periods])
         ax.invert_yaxis()
-        years = range(min(date.fromisoformat(p[1]).year for p in periods),
-                      max(date.fromisoformat(p[2]).year for p in periods) + 2)
-        ax.set_xticks([date(y, 1, 1).toordinal() for y in years], [str(y) for y in years])
+        locator = mdates.AutoDateLocator(maxticks=10)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         ax.grid(axis="x", color="#dddddd", linewidth=0.6)
         ax.set_axisbelow(True)
         ax.set_title("Periods covered (bar: first to last day; number: rows)", loc="left")
