@@ -74,24 +74,24 @@ def _carried(value) -> str | None:
 
 
 def _record(file_id: str, n: int, rec, cols: Columns) -> Source:
-    """One record as a Source: its text and metadata, or the reason it cannot be used."""
+    """One record as a Source: its text and metadata, or the reason it cannot be used (the doc_id,
+    ``<file>#<n>`` where the record has no id, says which record)."""
     fallback = f"{file_id}#{n}"
     if not isinstance(rec, dict):
-        return Source(fallback, error=f"record {n} of {file_id} is not an object with columns")
+        return Source(fallback, error="not an object with columns")
     raw_id = rec.get(cols.id)
     doc_id = fallback if raw_id in (None, "") else str(raw_id)
     text = rec.get(cols.text)
     if not isinstance(text, str) or not text.strip():
         what = "no column" if cols.text not in rec else "an empty or non-text value in column"
-        return Source(doc_id, error=f"record {n} of {file_id}: {what} {cols.text!r} (see --text-col)")
+        return Source(doc_id, error=f"{what} {cols.text!r} (see --text-col)")
     meta: dict[str, object] = {}
     raw_date = rec.get(cols.date)
     if raw_date not in (None, ""):
         try:
             meta["date"] = _as_date(raw_date)
         except ValueError:
-            return Source(doc_id, error=f"record {n} of {file_id}: date {raw_date!r} in column "
-                                        f"{cols.date!r} is not YYYY-MM-DD")
+            return Source(doc_id, error=f"date {raw_date!r} in column {cols.date!r} is not YYYY-MM-DD")
     for key, value in rec.items():
         if key not in (cols.text, cols.id, cols.date, "doc_id"):
             meta[key] = _carried(value)
@@ -106,7 +106,7 @@ def _jsonl(path: Path, file_id: str, cols: Columns) -> Iterator[Source]:
             try:
                 rec = json.loads(line)
             except ValueError as exc:
-                yield Source(f"{file_id}#{n}", error=f"record {n} of {file_id} is not valid JSON ({exc.msg})")
+                yield Source(f"{file_id}#{n}", error=f"not valid JSON ({exc.msg})")
                 continue
             yield _record(file_id, n, rec, cols)
 
@@ -117,7 +117,7 @@ def _csv(path: Path, file_id: str, cols: Columns) -> Iterator[Source]:
         reader = csv.DictReader(fh)
         for n, rec in enumerate(reader, 1):
             if None in rec:  # more fields than the header names
-                yield Source(f"{file_id}#{n}", error=f"record {n} of {file_id} has more fields than the header")
+                yield Source(f"{file_id}#{n}", error="more fields than the header names")
                 continue
             yield _record(file_id, n, rec, cols)
 

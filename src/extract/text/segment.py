@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import marshal
 import os
+import re
 import tempfile
 import zlib
 from collections.abc import Iterable
@@ -114,10 +115,62 @@ def words_tagged(tags: frozenset[str]) -> frozenset[str]:
     return frozenset(found)
 
 
+# jieba's HMM step cuts a run of characters the dictionary does not join at letters and digits
+# (20-30 -> 20 | - | 30, while C++ is a dictionary word); jieba-rs keeps such a run whole, so its
+# non-Han tokens outside the dictionary are cut the same way
+_NON_HAN_SPLIT = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
+_PLAIN = re.compile(r"[a-zA-Z0-9]+(?:\.\d+)?%?|[\u4e00-\u9fd5]+")
+
+
+class FastTokenizer(jieba.Tokenizer):
+    """A jieba tokenizer whose ``lcut`` runs on jieba-rs (``rjieba``, the same algorithm and
+    dictionary in Rust, about 10-25x faster), with the same user words.
+
+    Why: segmentation was the largest single cost of a run (the entity model's features and its
+    repairs cut every sentence). Everything else (the dictionary ``FREQ``, ``get_DAG`` that
+    ``jieba.posseg`` uses for the linker's tags) is jieba's own, so tags are unchanged. Tokens agree
+    with jieba's on 99.6% of MSRA test sentences and 97-99.5% of news sentences (the rest: a few
+    words that jieba-rs's dictionary weighs differently, 相结合 -> 相 | 结合); see the README.
+    """
+
+    # jieba adds a user word's frequency to the dictionary total even where the word was already
+    # listed; jieba-rs replaces the old count. Near-ties between one word and two (技术成果 vs 技术 |
+    # 成果) depend on that total, so this never-occurring entry carries the difference.
+    _TOTAL_PAD = "\ue000\ue001\ue002"
+
+    def __init__(self) -> None:
+        import rjieba
+
+        super().__init__()
+        self._fast = rjieba.Jieba()
+        self._pad = 0
+
+    def add_word(self, word: str, freq: int | None = None, tag: str | None = None) -> None:
+        self.check_initialized()
+        old = self.FREQ.get(word, 0)
+        super().add_word(word, freq, tag)
+        self._fast.add_word(word, self.FREQ[word], tag)
+        if old:
+            self._pad += old
+            self._fast.add_word(self._TOTAL_PAD, self._pad, None)
+
+    def lcut(self, sentence: str, cut_all: bool = False, HMM: bool = True, use_paddle: bool = False) -> list[str]:  # noqa: N803 (jieba's names)
+        if cut_all or not HMM:
+            return super().lcut(sentence, cut_all=cut_all, HMM=HMM)
+        out: list[str] = []
+        for token in self._fast.cut(sentence):
+            if len(token) == 1 or not token.isascii() or _PLAIN.fullmatch(token) or self.FREQ.get(token):
+                out.append(token)
+            else:
+                out.extend(piece for piece in _NON_HAN_SPLIT.split(token) if piece)
+        return out
+
+
 def new_tokenizer(user_words: Iterable[tuple[str, int, str]] = ()) -> jieba.Tokenizer:
-    """A private jieba tokenizer (default dictionary) plus ``(word, freq, tag)`` user words."""
+    """A private jieba tokenizer (default dictionary, cutting on jieba-rs) plus ``(word, freq, tag)``
+    user words."""
     jieba.setLogLevel(logging.WARNING)
-    tok = jieba.Tokenizer()
+    tok = FastTokenizer()
     tok.tmp_dir = str(cache_dir())
     tok.initialize()
     for word, freq, tag in user_words:
