@@ -36,8 +36,11 @@ browser:
 screenshots: $(STAMP) browser
 	$(BIN)/python scripts/screenshots.py
 
+# stages vs jieba.lcut, then large corpora (20,000 generated articles: 1 and N workers, memory,
+# resume; BENCH_QUICK=1 for 600 articles while iterating)
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/large.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench train scripts
