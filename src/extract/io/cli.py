@@ -14,7 +14,6 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import sys
-import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -31,9 +30,7 @@ from extract.io.runner import (
     expand,
     extract_all,
     remove_unused_parts,
-    start_method,
 )
-from extract.pipeline import warm_up
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Turn Chinese news articles into tables of figures, entities and context.")
@@ -159,10 +156,6 @@ def _run_locked(folder: OutputFolder, sources: list[Source], options: Options, a
     columns = Columns(arguments["text_col"], arguments["id_col"], arguments["date_col"])
     has_records = any(s.path is not None and record_kind(s.path) for s in sources)
     total = None if has_records else len(sources)
-    loading = time.perf_counter()
-    if sources and (jobs == 1 or start_method() == "fork"):
-        warm_up(options.entities)  # models load once, before the clock that measures throughput
-    startup = time.perf_counter() - loading
     bar = _progress(total, progress)
     try:
         plan, result = extract_all(
@@ -172,7 +165,6 @@ def _run_locked(folder: OutputFolder, sources: list[Source], options: Options, a
     finally:
         if bar:
             bar[0].stop()
-    result.startup = startup
     names = ["documents", "quantities", "entities"] + (["facts"] if arguments["facts"] else [])
     files = assemble(plan, folder, arguments["format"], names, result)
     folder.commit({

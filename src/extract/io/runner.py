@@ -95,9 +95,8 @@ _WORKER: dict = {}
 
 
 def _init_worker(state: dict) -> None:
-    """Pool initializer: take the run's state and build the pipeline once for this process."""
-    from extract.pipeline import warm_up
-
+    """Pool initializer: take the run's state; the pipeline is built once per process, before the
+    first document that needs it (a rerun that finds every document done never loads it)."""
     lock_fd = state.pop("lock_fd", None)
     if lock_fd is not None and state.get("forked"):
         # the forked copy of the parent's lock descriptor would keep the output folder locked
@@ -107,7 +106,18 @@ def _init_worker(state: dict) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _WORKER.clear()
     _WORKER.update(state)
-    warm_up(state["options"].entities)
+
+
+def _ensure_pipeline() -> float:
+    """Build this process's pipeline if not yet built; the seconds it took."""
+    if _WORKER.get("ready"):
+        return 0.0
+    from extract.pipeline import warm_up
+
+    started = time.perf_counter()
+    warm_up(_WORKER["options"].entities)
+    _WORKER["ready"] = True
+    return time.perf_counter() - started
 
 
 def _prefetch(src: Source, max_bytes: int) -> tuple[Source, str | None]:
@@ -153,14 +163,15 @@ def _write_ipc(path: Path, table) -> None:
         raise
 
 
-def run_batch(part_id: str, sources: list[Source]) -> tuple[list[tuple[str, str]], int]:
-    """Extract one batch (skipping documents a part already holds); ``(doc_id, part)`` for each
-    document in order, and the number of characters extracted."""
+def run_batch(part_id: str, sources: list[Source]) -> tuple[list[tuple[str, str]], int, float]:
+    """Extract one batch (skipping documents a part already holds): ``(doc_id, part)`` for each
+    document in order, the number of characters extracted, the seconds spent building the pipeline."""
     options: Options = _WORKER["options"]
     done: dict = _WORKER["done"]
     placed: list[tuple[str, str]] = []
     new: list[DocOutput] = []
     chars = 0
+    startup = 0.0
     for src in sources:
         ready, sha = _prefetch(src, options.max_bytes)
         key = doc_key(sha, document_meta(src, options)) if sha is not None else None
@@ -168,6 +179,7 @@ def run_batch(part_id: str, sources: list[Source]) -> tuple[list[tuple[str, str]
         if old is not None:
             placed.append((src.doc_id, old))
             continue
+        startup += _ensure_pipeline()
         out = process(ready, options)
         out.document[_KEY] = key
         chars += out.document["chars"] or 0
@@ -175,7 +187,7 @@ def run_batch(part_id: str, sources: list[Source]) -> tuple[list[tuple[str, str]
         placed.append((src.doc_id, part_id))
     if new:
         write_part(_WORKER["parts"], part_id, new, _WORKER["fingerprint"])
-    return placed, chars
+    return placed, chars, startup
 
 
 # -- the parent side ---------------------------------------------------------------------------
@@ -244,9 +256,10 @@ def extract_all(docs: Iterable[Source], folder: OutputFolder, options: Options, 
     result = RunResult()
     started = time.perf_counter()
 
-    def take(placed: list[tuple[str, str]], chars: int) -> None:
+    def take(placed: list[tuple[str, str]], chars: int, startup: float) -> None:
         plan.extend(placed)
         result.processed_chars += chars
+        result.startup = max(result.startup, startup)
         if on_batch:
             on_batch(len(placed))
 
@@ -262,10 +275,6 @@ def extract_all(docs: Iterable[Source], folder: OutputFolder, options: Options, 
         from multiprocessing import get_context
 
         method = start_method()
-        if method == "fork":
-            from extract.pipeline import warm_up
-
-            warm_up(options.entities)  # loaded once here, shared by every forked worker
         pool = get_context(method).Pool(
             jobs, initializer=_init_worker,
             initargs=({**state, "lock_fd": lock_fd, "forked": method == "fork"},))
@@ -281,7 +290,7 @@ def extract_all(docs: Iterable[Source], folder: OutputFolder, options: Options, 
         finally:
             pool.terminate()
             pool.join()
-    result.seconds = time.perf_counter() - started
+    result.seconds = time.perf_counter() - started - result.startup
     result.reused = sum(1 for doc_id, part in plan if not part.startswith(run_id))
     return plan, result
 

@@ -1,4 +1,4 @@
-"""The output tables: column names and types from SCHEMA.md, frames, and atomic file writes.
+"""The output tables: column names and types from SCHEMA.md, frames, and streaming file writers.
 
 Types are fixed here once (Arrow schemas) so that a table with no rows still has its columns and
 types, CSV and Parquet agree, and the same input always gives byte-identical files.
@@ -101,33 +101,6 @@ def temporary_name(path: Path) -> Path:
     """A fresh hidden ``.tmp`` name beside ``path``. Files are then created by ``open`` and so follow
     the umask like any other tool's (mkstemp would make them 0600)."""
     return path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
-
-
-def _atomic_write(path: Path, write) -> None:
-    """Write through a temporary file in the same folder, then rename: never a half-written table."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temporary_name(path)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def write_table(table: pa.Table, out_dir: Path, name: str, fmt: str) -> Path:
-    """Write one table as ``<name>.csv`` or ``<name>.parquet`` in ``out_dir``, atomically."""
-    path = out_dir / f"{name}.{fmt}"
-    if fmt == "parquet":
-        _atomic_write(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
-    elif fmt == "csv":
-        frame = arrow_to_pandas(table)
-        _atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n",
-                                                     encoding="utf-8"))
-    else:
-        raise ValueError(f"unknown format {fmt!r}: use csv or parquet")
-    return path
 
 
 class TableWriter:
