@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test bench lint train eval-ner clean browser screenshots
+.PHONY: install run test bench lint train eval-ner eval-facts clean browser screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,5 +58,15 @@ train: $(STAMP)
 eval-ner: $(STAMP)
 	$(BIN)/python train/eval_ner.py
 
+# Facts (metric, subject, period, change, basis) on the hand-annotated real articles in
+# ../shared/dev-news, scored by its own score.py; skipped where the folder is absent
+DEV_NEWS ?= ../shared/dev-news
+eval-facts: $(STAMP)
+	@if [ -d $(DEV_NEWS)/texts ]; then \
+	  rm -rf .eval-facts && \
+	  $(BIN)/extract run $(DEV_NEWS)/texts --out .eval-facts --meta $(DEV_NEWS)/docs.csv --facts --format csv && \
+	  $(BIN)/python $(DEV_NEWS)/score.py .eval-facts; \
+	else echo "eval-facts: $(DEV_NEWS) not found, skipped"; fi
+
 clean:
-	rm -rf $(VENV) out dist build .pytest_cache .hypothesis
+	rm -rf $(VENV) out .eval-facts dist build .pytest_cache .hypothesis

@@ -208,7 +208,9 @@ def check_entry(name: str, entry: dict, article: Article) -> None:
                 assert q[key] in article.joined, f"{label}: {key} {q[key]!r} is not in the text"
         assert ("period" in q) == ("period_text" in q), f"{label}: period and period_text go together"
         if "period" in q:
-            start, end = (as_date(d) for d in q["period"])
+            # a "by" date (截至6月底) is the moment the time names, with no start
+            end = as_date(q["period"][1])
+            start = end if q["period"][0] is None else as_date(q["period"][0])
             assert (start, end) in resolved.get(q["period_text"], set()), (
                 f"{label}: period_text {q['period_text']!r} {start}..{end} is not among the times")
         # Digits written in the span must be the digits of the value (skipped where a conversion

@@ -5,8 +5,11 @@ linking rules themselves.
 """
 
 from datetime import date
+from pathlib import Path
 
+import pytest
 import regex
+import yaml
 
 from extract.link.linker import Mention, link
 from extract.quantities.reading import find_quantities
@@ -56,9 +59,10 @@ def test_period_is_carried_through_the_paragraph_until_a_new_one() -> None:
     assert ctx["3亿元"].period_text == "上半年"
 
 
-def test_a_new_paragraph_without_a_period_gets_none_unless_the_headline_names_one() -> None:
-    plain = _link("今年一季度，营业收入5亿元。\n目前，全市共有企业300家。")
-    assert plain["300家"].period_text is None
+def test_a_new_paragraph_without_a_period_takes_the_reporting_period_of_the_lead_or_headline() -> None:
+    plain = _link("今年一季度，营业收入5亿元。\n重点企业利润2亿元。\n目前，全市共有企业300家。")
+    assert (plain["2亿元"].period_text, plain["2亿元"].period_source) == ("今年一季度", "article")
+    assert (plain["300家"].period_start, plain["300家"].period_end) == (None, date(2026, 5, 21))  # by now
     headed = _link("1-8月全省工业增加值同比增长6.8%\n\n重点企业营业收入5亿元。", ref=date(2025, 9, 18))
     assert headed["5亿元"].period_text == "1-8月"
     assert headed["5亿元"].period_end == date(2025, 8, 31)
@@ -111,3 +115,22 @@ def test_a_plan_still_under_way_in_the_headline_is_not_every_figures_period() ->
     assert ctx.period_text is None
     (ctx,) = link(text, qs, find_times(text, date(2031, 3, 1)), [], sentence_spans(text), date(2031, 3, 1))
     assert ctx.period_start == date(2026, 1, 1) and ctx.period_end == date(2030, 12, 31)
+
+
+CASES = yaml.safe_load((Path(__file__).parent / "cases" / "link.yaml").read_text(encoding="utf-8"))["cases"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["why"][:60] for c in CASES])
+def test_link_cases(case: dict) -> None:
+    text, ref = case["text"], case["date"]
+    qs = find_quantities(text)
+    ctxs = link(text, qs, find_times(text, ref), _mentions(text, case["names"]), sentence_spans(text), ref)
+    got = {q.text: c for q, c in zip(qs, ctxs)}
+    for surface, want in case["expect"].items():
+        assert surface in got, f"{surface} not found as a quantity in {text!r}"
+        ctx = got[surface]
+        for field, value in want.items():
+            if field == "period":
+                assert [ctx.period_start, ctx.period_end] == value, f"{surface}: period"
+            else:
+                assert getattr(ctx, field) == value, f"{surface}: {field}"

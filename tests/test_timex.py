@@ -255,9 +255,20 @@ def test_year_comes_from_the_paragraph():
 
 
 def test_context_stops_at_a_paragraph_break():
-    text = "全省外贸稳中有进\n2025年，全省进出口增长。\n一季度增长3%。"
+    text = "全省外贸稳中有进\n全省进出口增长，2025年增长5%。\n一季度增长3%。"
     q = one(text, REF, "一季度")
     assert (q.start_date, q.resolved_by) == (D(2026, 1, 1), "ref")
+
+
+def test_a_body_opening_with_a_year_reports_on_that_year_throughout():
+    # a communiqué published in spring opens with the year it reports on; its 全年 and 年末 in
+    # later paragraphs are that year, not the year of publication
+    text = "2025年，全市经济运行总体平稳。\n全年地区生产总值增长5%。\n年末常住人口120万人。"
+    assert one(text, D(2026, 3, 20), "全年").start_date == D(2025, 1, 1)
+    assert one(text, D(2026, 3, 20), "年末").end_date == D(2025, 12, 31)
+    # a year named later in the first sentence is no reporting year
+    later = "全市经济运行总体平稳，2025年增长5%。\n全年地区生产总值增长6%。"
+    assert one(later, D(2026, 3, 20), "全年").start_date == D(2026, 1, 1)
 
 
 def test_context_words_take_the_year_named_before():

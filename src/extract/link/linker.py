@@ -19,7 +19,6 @@ than a null, so each rule gives up rather than stretch.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -28,11 +27,14 @@ from typing import TYPE_CHECKING
 
 import regex
 
+from extract.link.article import article_context
+from extract.link.places import full_name, place_code
 from extract.quantities.reading import Quantity
 from extract.resources import alternation as _alt
-from extract.resources import load_yaml, read_tsv
-from extract.text.view import CLAUSE_WINDOW
-from extract.timex.expressions import TimeExpr
+from extract.resources import load_yaml
+from extract.text.layout import paragraph_starts
+from extract.text.view import clause_bounds
+from extract.timex.expressions import TimeExpr, find_times
 
 if TYPE_CHECKING:
     import jieba.posseg
@@ -73,6 +75,9 @@ class _Rules:
     not_subject_suffixes: tuple[str, ...]
     partner_list: regex.Pattern
     metric_stop: regex.Pattern
+    collective_re: regex.Pattern
+    moment_suffixes: tuple[str, ...]
+    target_words: tuple[str, ...]  # 到2030年 is a target, the period itself; 截至6月底 a moment
 
 
 @cache
@@ -87,65 +92,10 @@ def rules() -> _Rules:
         tuple(data["not_subject_suffixes"]),
         regex.compile(rf"(?:{_alt(data['not_subject_before'])})(?:[^，,；;。、]{{1,12}}、)+$"),
         regex.compile(_alt(data["metric_stops"])),
+        regex.compile(_alt([w for words in data["collective"].values() for w in words])),
+        tuple(data["moment_suffixes"]),
+        tuple(w for w, mode in load_yaml("time.yaml")["by_prefixes"].items() if mode == "target"),
     )
-
-
-@cache
-def _divisions() -> dict[str, tuple[str, str]]:
-    """Name or short form -> (full name, level) for provinces, prefectures and counties."""
-    rows = read_tsv("divisions.tsv")
-    header = rows[0]
-    idx = {k: header.index(k) for k in ("name", "level", "short")}
-    out: dict[str, tuple[str, str]] = {}
-    rank = {"province": 0, "prefecture": 1, "county": 2}
-    for row in rows[1:]:
-        name, level = row[idx["name"]], row[idx["level"]]
-        short = row[idx["short"]] if len(row) > idx["short"] else ""
-        for key in (name, short):
-            if key and (key not in out or rank[level] < rank[out[key][1]]):
-                out[key] = (name, level)
-    return out
-
-
-def home_regions(mentions: Sequence[Mention]) -> dict[str, str]:
-    """The region the article is about for each collective word: {"province": "吉林省",
-    "city": "珲春市", "county": "九台区"}.
-
-    The most mentioned place of each kind wins (ties: the first mentioned). "city" is any city
-    (prefecture or county level: 珲春市 is a county-level city, and its 全市 means 珲春市);
-    "county" is a district, county or banner. Names inside organizations count (吉林省商务厅).
-    """
-    divisions = _divisions()
-    counts: dict[str, Counter] = {"province": Counter(), "city": Counter(), "county": Counter()}
-    first: dict[str, int] = {}
-    for m in mentions:
-        if m.label not in ("LOC", "ORG"):
-            continue
-        for name in _place_prefixes(m.text, divisions):
-            full, level = divisions[name]
-            kind = "province" if level == "province" else "city" if full.endswith("市") else "county"
-            counts[kind][full] += 1
-            first.setdefault(full, m.start)
-    out = {}
-    for kind, c in counts.items():
-        if c:
-            out[kind] = min(c, key=lambda k: (-c[k], first[k]))
-    return out
-
-
-def _place_prefixes(text: str, divisions: dict[str, tuple[str, str]]) -> list[str]:
-    """Division names at the start of an entity (长春海关 -> 长春, 吉林省商务厅 -> 吉林省)."""
-    for n in range(min(len(text), 9), 1, -1):
-        if text[:n] in divisions:
-            return [text[:n]]
-    return []
-
-
-def _paragraph_starts(text: str) -> list[int]:
-    starts = [0]
-    for m in regex.finditer(r"\n+", text):
-        starts.append(m.end())
-    return starts
 
 
 def _strip(core: str, r: _Rules) -> str:
@@ -276,55 +226,70 @@ def link(
 ) -> list[Context]:
     """The context of every quantity (same order), all in view coordinates.
 
-    ``doc_date`` keeps a headline's plan period still under way (擘画“十五五”新蓝图) from becoming
-    the period of every figure: only a headline period already over governs the article.
+    Clause and sentence evidence comes first, then the paragraph's, then the article context
+    (:mod:`extract.link.article`) fills what they leave. ``doc_date`` resolves 去年同期 and keeps a
+    headline's plan period still under way (擘画“十五五”新蓝图) from becoming the period of every
+    figure.
     """
     r = rules()
-    para_starts = _paragraph_starts(text)
+    para_starts = paragraph_starts(text)
     sent_starts = [s for s, _ in sentences]
     periods = [t for t in times if t.role == "period" and t.kind != "duration"
                and (t.start_date is not None or t.end_date is not None or t.kind != "relative")]
     period_ends = [t.end for t in periods]
+    time_ends = sorted((t.end, k) for k, t in enumerate(times))
     places = sorted((m for m in mentions if m.label in ("LOC", "ORG")), key=lambda m: m.start)
     place_starts = [m.start for m in places]
-    homes = home_regions(mentions)
-    collectives = _Collectives(text, homes, r)
+    collectives = _collectives(text, places, r)
+    collective_starts = [c[0] for c in collectives]
+
+    def usable_anywhere(m: Mention) -> bool:
+        return _usable(text, m, clause_bounds(text, m.start)[0], r)
+
+    art = article_context(text, periods, places, collectives, sentences, doc_date, usable_anywhere)
     mask_spans = [(t.start, t.end) for t in times] + [(m.start, m.end) for m in mentions]
     mask_spans += [(q.start, q.end) for q in quantities]
     mask_spans.sort()
     mask_starts = [s for s, _ in mask_spans]
-    headline_end, headline_period = _headline_period(text, periods)
-    if headline_period is not None and doc_date is not None and (
-            headline_period.end_date is None or headline_period.end_date > doc_date):
-        headline_period = None
     out: list[Context] = []
     prev_q: Quantity | None = None
     prev_ctx: Context | None = None
+    para_subject: str | None = None
+    current_para = -1
     groups = _enumeration_groups(text, quantities)
     for i, q in enumerate(quantities):
         para = para_starts[bisect_right(para_starts, q.start) - 1]
+        if para != current_para:
+            current_para, para_subject = para, None
         si = max(bisect_right(sent_starts, q.start) - 1, 0)
         sent_start = sentences[si][0] if sentences else 0
         same_sentence = prev_q is not None and prev_q.start >= sent_start
-        clause_start = _clause_start(text, q.start, sent_start)
+        clause_start = clause_bounds(text, q.start, sent_start)[0]
 
         # period: the latest period expression before the number in its paragraph; a single day
-        # (5月21日) is an event's date and holds only within its sentence; failing both, the
-        # period named in the headline governs the article (1-8月全省规模以上工业增加值…)
+        # (5月21日) is an event's date and holds only within its sentence (a 截至 date holds on);
+        # failing both, the article's reporting period (1-8月全省规模以上工业增加值…)
         period = None
         period_source = None
         k = bisect_right(period_ends, q.start) - 1
         while k >= 0 and periods[k].start >= para:
             t = periods[k]
-            if t.grain == "day" and t.start < sent_start:
+            if t.grain == "day" and t.kind != "by" and t.start < sent_start:
                 k -= 1
                 continue
             period = t
             period_source = ("clause" if t.start >= clause_start else "sentence" if t.start >= sent_start
                              else "paragraph")
             break
-        if period is None and headline_period is not None and q.start >= headline_end:
-            period, period_source = headline_period, "article"
+        if period is None and art.period is not None and q.start >= max(art.headline_end, 1) \
+                and (art.period.start < art.headline_end or q.start >= art.period.end):
+            period, period_source = art.period, "article"
+        span = (period.start_date, period.end_date) if period is not None else (None, None)
+        if period is not None and _is_moment(period, r):
+            span = (None, period.end_date)  # 截至6月底, 年末: a level or running total then, no start
+        old = _old_value_period(text, q, times, time_ends, span, doc_date)
+        if old is not None:
+            period, span, period_source = old[0], old[1], "clause"
 
         # metric
         metric = None
@@ -340,20 +305,27 @@ def link(
             if metric is None and same_sentence and prev_ctx is not None and _follows_amount(q, prev_q):
                 metric = prev_ctx.metric
 
-        # subject
+        # subject: the clause's or sentence's, else the paragraph's topic, else the article's
         lo, hi = bisect_left(place_starts, sent_start), bisect_right(place_starts, q.start)
         in_clause = places[max(lo, bisect_left(place_starts, clause_start)):hi]
+        c_lo, c_hi = bisect_left(collective_starts, sent_start), bisect_left(collective_starts, q.start)
         subject, subject_source = _subject(
-            text, q, clause_start, sent_start, in_clause, places[lo:min(hi, lo + _TOPIC_CANDIDATES)],
-            collectives, r,
+            text, q, clause_start, in_clause, places[lo:min(hi, lo + _TOPIC_CANDIDATES)],
+            collectives[c_hi - 1] if c_hi > c_lo else None, art.regions, r,
             prev_ctx.subject if same_sentence and prev_ctx is not None else None)
+        if subject is not None:
+            para_subject = para_subject or subject
+        elif para_subject is not None:
+            subject, subject_source = para_subject, "paragraph"
+        elif art.subject is not None and q.start >= art.headline_end:
+            subject, subject_source = art.subject, "article"
 
         ctx = Context(
             metric=metric,
             subject=subject,
             period_text=period.text if period else None,
-            period_start=period.start_date if period else None,
-            period_end=period.end_date if period else None,
+            period_start=span[0],
+            period_end=span[1],
             subject_code=place_code(subject),
             subject_source=subject_source,
             period_source=period_source,
@@ -363,25 +335,41 @@ def link(
     return out
 
 
-def _headline_period(text: str, periods: Sequence[TimeExpr]) -> tuple[int, TimeExpr | None]:
-    """The end of the headline (first non-empty line, if short and not a sentence) and the period
-    it names, if any."""
-    start = len(text) - len(text.lstrip())
-    end = text.find("\n", start)
-    end = len(text) if end < 0 else end
-    line = text[start:end].strip()
-    if not line or len(line) > 60 or line.endswith(("。", "！", "？")):
-        return 0, None
-    named = [t for t in periods if start <= t.start and t.end <= end and t.grain != "day"]
-    return end, (named[-1] if named else None)
+def _old_value_period(text: str, q: Quantity, times: Sequence[TimeExpr], time_ends: list[tuple[int, int]],
+                      current: tuple[date | None, date | None], doc_date: date | None):
+    """The period of a figure that is the compared-against value (比2009年同期的66.83%, 较去年全年的
+    5%): the baseline time right before it, or for 同期 the current period in that year."""
+    k = bisect_right(time_ends, (q.start, len(times))) - 1
+    if k < 0:
+        return None
+    t = times[time_ends[k][1]]
+    if t.role != "baseline" or not regex.fullmatch(r"的?", text[t.end:q.start]):
+        return None
+    if t.start_date is not None or t.end_date is not None:
+        return t, (t.start_date, t.end_date)
+    if not t.text.endswith("同期") or current[0] is None or current[1] is None:
+        return None
+    years = [x.start_date.year for x in find_times(t.text[:-2], ref=doc_date)
+             if x.kind == "year" and x.start_date is not None]
+    if len(years) != 1:
+        return None
+    shift = years[0] - current[1].year
+    return t, (_shift_year(current[0], shift), _shift_year(current[1], shift))
 
 
-def _clause_start(text: str, pos: int, lo: int) -> int:
-    """Start of the clause before ``pos``: after the last ，；。 etc., at most CLAUSE_WINDOW back."""
-    for i in range(pos - 1, max(lo, pos - CLAUSE_WINDOW) - 1, -1):
-        if text[i] in "，,；;。！？!?：:\n":
-            return i + 1
-    return max(lo, pos - CLAUSE_WINDOW)
+def _shift_year(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+def _is_moment(t: TimeExpr, r: _Rules) -> bool:
+    """A "by" date (截至6月底, 目前, 2030年前; not the target 到2030年) or a point written as one
+    (年末, 6月底): the figure is a level at that moment and the text does not say since when."""
+    if t.kind == "by":
+        return not t.text.startswith(r.target_words)
+    return t.start_date is not None and t.start_date == t.end_date and t.text.endswith(r.moment_suffixes)
 
 
 def _follows_amount(q: Quantity, prev: Quantity | None) -> bool:
@@ -390,93 +378,60 @@ def _follows_amount(q: Quantity, prev: Quantity | None) -> bool:
         q.basis is not None and q.kind in ("percent", "multiple", "pp")))
 
 
+def _usable(text: str, m: Mention, clause_start: int, r: _Rules) -> bool:
+    """Whether a mention can be whose figure it is where it stands."""
+    if len(m.text) < 2 or m.text.endswith(r.not_subject_suffixes):
+        return False  # 中, 俄 (partners in 中俄, 对韩); 新华社 (the source, not the subject)
+    before = text[max(0, m.start - 2):m.start]
+    if before.endswith(r.not_subject_before):
+        return False
+    # 对俄罗斯、哈萨克斯坦、沙特阿拉伯等市场: every item of a list the partner word opens
+    return not r.partner_list.search(text, max(clause_start, m.start - 40), m.start)
+
+
+def _collectives(text: str, places: Sequence[Mention], r: _Rules) -> list[tuple[int, str, str]]:
+    """Every 全省/我市/全国 … that can be a subject: (position, kind, word), in order; not inside a
+    name (全国人大) and not after a comparison or partner word (高于全国, 占全省)."""
+    starts = [m.start for m in places]
+    out = []
+    for m in r.collective_re.finditer(text):
+        i = m.start()
+        if text[max(0, i - 2):i].endswith(r.not_subject_before):
+            continue
+        k = bisect_right(starts, i) - 1
+        if any(places[j].end > i for j in range(max(k - 2, 0), k + 1)):
+            continue  # inside a name (names barely nest: the nearest few are enough)
+        out.append((i, r.collective[m.group()], m.group()))
+    return out
+
+
 # The sentence's topic is sought among its first few places only (a list of 10,000 names is no topic).
 _TOPIC_CANDIDATES = 32
 
 
-def _subject(text: str, q: Quantity, clause_start: int, sent_start: int, clause_places: Sequence[Mention],
-             sentence_places: Sequence[Mention], collectives: _Collectives, r: _Rules,
-             previous: str | None) -> tuple[str | None, str | None]:
-    """Whose figure: an entity in the clause, the previous figure's subject in the sentence, the
-    article's region for 全省/我省, or the sentence's topic entity; in their full written form,
-    with where it was found (clause or sentence). ``clause_places`` start in the clause,
-    ``sentence_places`` are the sentence's first places."""
-    def usable(m: Mention) -> bool:
-        if len(m.text) < 2 or m.text.endswith(r.not_subject_suffixes):
-            return False  # 中, 俄 (partners in 中俄, 对韩); 新华社 (the source, not the subject)
-        before = text[max(0, m.start - 2):m.start]
-        if before.endswith(r.not_subject_before):
-            return False
-        # 对俄罗斯、哈萨克斯坦、沙特阿拉伯等市场: every item of a list the partner word opens
-        return not r.partner_list.search(text, max(clause_start, m.start - 40), m.start)
-
-    in_clause = [m for m in clause_places if m.end <= q.start and usable(m)]
-    collective = collectives.last_in(clause_start, q.start)
-    if collective is not None and (not in_clause or collective[0] < in_clause[-1].start):
-        return collective[1], "clause"  # 全市现有韩国投资企业27家: the city's figure, not Korea's
+def _subject(text: str, q: Quantity, clause_start: int, clause_places: Sequence[Mention],
+             sentence_places: Sequence[Mention], collective: tuple[int, str, str] | None,
+             regions: dict[str, str], r: _Rules, previous: str | None) -> tuple[str | None, str | None]:
+    """Whose figure, from its own sentence: an entity in the clause, the previous figure's subject
+    in the sentence, 全省/我省 for the article's region (as written when the article never names
+    it), or the sentence's topic entity; in their full written form, with where it was found.
+    ``clause_places`` start in the clause, ``sentence_places`` are the sentence's first places,
+    ``collective`` is the sentence's last 全省/我市 … before the number."""
+    in_clause = [m for m in clause_places if m.end <= q.start and _usable(text, m, clause_start, r)]
+    if collective is not None and collective[0] >= clause_start and (
+            not in_clause or collective[0] < in_clause[-1].start):
+        # 全市现有韩国投资企业27家: the city's figure, not Korea's
+        return regions.get(collective[1], collective[2]), "clause"
     if in_clause:
-        return _full_name(in_clause[-1].text), "clause"
+        return full_name(in_clause[-1].text), "clause"
     if previous is not None:
         return previous, "sentence"
-    collective = collectives.last_in(sent_start, q.start)
     if collective is not None:
-        return collective[1], "sentence"
-    topic = next((m for m in sentence_places if m.end <= q.start and usable(m)), None)
+        return regions.get(collective[1], collective[2]), "sentence"
+    topic = next((m for m in sentence_places if m.end <= q.start and _usable(text, m, clause_start, r)), None)
     if topic is not None:
-        return _full_name(topic.text), "sentence"  # the sentence's topic comes first
+        return full_name(topic.text), "sentence"  # the sentence's topic comes first
     return None, None
-
-
-
-class _Collectives:
-    """Every 全省/我市/全区 … of a text whose region is known, found once: a lookup per number is
-    then a bisection, not a scan back to the sentence start (quadratic on run-on sentences)."""
-
-    def __init__(self, text: str, homes: dict[str, str], r: _Rules) -> None:
-        found = []
-        for rank, (word, level) in enumerate(r.collective.items()):
-            if level in homes:
-                found += [(m.start(), -rank, m.end(), homes[level])
-                          for m in regex.finditer(regex.escape(word), text, overlapped=True)]
-        found.sort()
-        self.found = found
-        self.starts = [f[0] for f in found]
-
-    def last_in(self, lo: int, hi: int) -> tuple[int, str] | None:
-        """The last one inside [lo, hi): (position, region); on a tie the word listed first."""
-        i = bisect_left(self.starts, hi) - 1
-        while i >= 0 and self.starts[i] >= lo:
-            start, _, end, region = self.found[i]
-            if end <= hi:
-                return start, region
-            i -= 1
-        return None
-
-
-@cache
-def _place_codes() -> dict[str, str]:
-    """Full division name -> GB/T 2260 code; country name (short and official) -> ISO 3166 alpha-2."""
-    out: dict[str, str] = {}
-    for row in read_tsv("countries.tsv")[1:]:
-        for name in row[1:]:
-            if name:
-                out.setdefault(name, row[0])
-    rows = read_tsv("divisions.tsv")
-    idx = {k: rows[0].index(k) for k in ("code", "name")}
-    for row in rows[1:]:
-        out.setdefault(row[idx["name"]], row[idx["code"]])
-    return out
-
-
-def place_code(subject: str | None) -> str | None:
-    """The code a table can join on: 长春市 -> 220100, 韩国 -> KR; None for organizations."""
-    return _place_codes().get(subject) if subject else None
-
-
-def _full_name(name: str) -> str:
-    """长春 -> 长春市, 吉林 -> 吉林省: a division's short form is written out in full."""
-    full = _divisions().get(name)
-    return full[0] if full else name
 
 
 def _enumeration_groups(text: str, quantities: Sequence[Quantity]) -> dict[int, str]:
@@ -490,7 +445,7 @@ def _enumeration_groups(text: str, quantities: Sequence[Quantity]) -> dict[int, 
         while j + 1 < n and regex.fullmatch(r"\s*(?:、|和|与|及|以及)?\s*", text[quantities[j].end:quantities[j + 1].start]):
             j += 1
         if j > i:
-            clause_start = _clause_start(text, quantities[i].start, 0)
+            clause_start = clause_bounds(text, quantities[i].start)[0]
             prefix = text[clause_start:quantities[i].start]
             k = prefix.rfind("分别")
             if k >= 0:

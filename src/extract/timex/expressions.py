@@ -68,6 +68,7 @@ from typing import Any
 import regex
 
 from extract.resources import alternation, load_yaml
+from extract.text.layout import headline_span
 
 __all__ = ["TimeExpr", "document_date", "find_times", "time_spans"]
 
@@ -1031,7 +1032,7 @@ class _Ctx:
         self.span_end = 0
         self.day: date | None = None  # the last single day named, anywhere before (当天, 次日)
         self.newlines = [m.start() for m in _NEWLINE.finditer(text)] if "\n" in text else []
-        self.title_year = _title_year(text, ref, self.newlines)
+        self.title_year = _reporting_year(text, ref)
 
     def same_paragraph(self, end: int, pos: int) -> bool:
         i = bisect.bisect_left(self.newlines, end)
@@ -1048,25 +1049,31 @@ class _Ctx:
         return None
 
 
-def _title_year(text: str, ref: date | None, newlines: list[int]) -> int | None:
-    """The one year a title line names (四平市2025年国民经济和社会发展统计公报), if it is the
-    document's year or the one before: the year of the paragraphs that name none."""
-    if not newlines:
-        return None
-    title = text[: newlines[0]]
-    if not title.strip() or len(title) > 80 or "。" in title:
-        return None  # a sentence, not a title
-    years = {
-        c.data.y
-        for c in _scan(title)
-        if c.fam == "cal" and isinstance(c.data, _Cal) and c.data.y is not None and c.mod is None
-    }
+def _reporting_year(text: str, ref: date | None) -> int | None:
+    """The year the article reports on, for the paragraphs that name none: the one year its
+    headline names (四平市2025年国民经济和社会发展统计公报), else the year its body opens with
+    (2025年，全市…: a communiqué's first words), if it is the document's year or the one before."""
+    head = headline_span(text)
+    years: set[int] = set()
+    if head is not None:
+        years = {c.data.y for c in _scan(text[head[0]:head[1]]) if _plain_year(c)}
+    if not years:
+        body = head[1] if head is not None else 0
+        body += len(text[body:]) - len(text[body:].lstrip())
+        opening = [c for c in _scan(text[body:body + 16]) if c.start == 0]
+        if opening and _plain_year(opening[0]) and opening[0].data.m1 is None \
+                and text[body + opening[0].end:body + opening[0].end + 1] in ("，", ","):
+            years = {opening[0].data.y}
     if len(years) != 1:
         return None
     y = years.pop()
     if ref is not None and y not in (ref.year, ref.year - 1):
         return None
     return y
+
+
+def _plain_year(c: _Cand) -> bool:
+    return c.fam == "cal" and isinstance(c.data, _Cal) and c.data.y is not None and c.mod is None
 
 
 _NEWLINE = regex.compile("\n")
