@@ -118,6 +118,8 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
         "collective": _map(_WORDS),
         "not_subject_before": _WORDS,
         "not_subject_suffixes": _WORDS,
+        "country_codes": _map(_cell("^[A-Z]{2}$")),
+        "moment_suffixes": _WORDS,
     }),
     "numerals.yaml": _record({
         "digits": _map(_WORDS, keys=_DIGITS_KEY),
