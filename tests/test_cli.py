@@ -28,6 +28,11 @@ def folder(tmp_path: Path) -> Path:
     return root
 
 
+def _flat(output: str) -> str:
+    """Output with rich's boxes and line wrapping taken out, for matching phrases."""
+    return " ".join(output.replace("│", " ").split())
+
+
 def _run(*args: str, input: bytes | None = None):
     return CliRunner().invoke(app, ["run", *args], input=input)
 
@@ -124,3 +129,210 @@ def test_no_entities_mode_still_writes_quantities_with_context(tmp_path: Path) -
     assert list(q.text) == ["8144亿元", "5.1%"] and list(q.metric) == ["进出口总额", "进出口总额"]
     assert list(q.period_start) == ["2021-01-01", "2021-01-01"]
     assert pd.read_csv(tmp_path / "out" / "entities.csv").empty
+
+
+# --- the command line people expect ----------------------------------------------------------
+
+def test_version(tmp_path: Path) -> None:
+    from extract import __version__
+
+    res = CliRunner().invoke(app, ["--version"])
+    assert res.exit_code == 0 and res.output.strip() == f"extract {__version__}"
+
+
+def test_python_dash_m_runs_the_command(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    res = subprocess.run([sys.executable, "-m", "extract", "--version"], capture_output=True, text=True,
+                         timeout=120)
+    assert res.returncode == 0 and res.stdout.startswith("extract ")
+
+
+def test_default_glob_reads_articles_not_readmes_or_dotfiles(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    (src / "a.txt").write_text("增长5%。", encoding="utf-8")
+    (src / "sub" / "b.txt").write_text("增长6%。", encoding="utf-8")
+    (src / "README.md").write_text("增长7%。", encoding="utf-8")
+    (src / ".draft.txt").write_text("增长8%。", encoding="utf-8")
+    (src / ".git").mkdir()
+    (src / ".git" / "c.txt").write_text("增长9%。", encoding="utf-8")
+    res = _run(str(src), "--out", str(tmp_path / "out"), "--no-entities")
+    assert res.exit_code == 0, res.output
+    assert sorted(pd.read_csv(tmp_path / "out" / "documents.csv").doc_id) == ["a.txt", "sub/b.txt"]
+
+
+def test_double_star_matches_top_level_files_too(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    (src / "x" / "y").mkdir(parents=True)
+    for rel in ("a.txt", "x/b.txt", "x/y/c.txt", "x/y/d.md"):
+        (src / rel).write_text("增长5%。", encoding="utf-8")
+    res = _run(str(src), "--out", str(tmp_path / "out"), "--glob", "**/*.txt", "--no-entities")
+    assert res.exit_code == 0, res.output
+    assert sorted(pd.read_csv(tmp_path / "out" / "documents.csv").doc_id) == ["a.txt", "x/b.txt", "x/y/c.txt"]
+    res = _run(str(src), "--out", str(tmp_path / "out2"), "--glob", "x/**/c.txt", "--no-entities")
+    assert list(pd.read_csv(tmp_path / "out2" / "documents.csv").doc_id) == ["x/y/c.txt"]
+
+
+def test_nothing_matched_is_a_warning_and_exit_1(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.md").write_text("增长5%。", encoding="utf-8")
+    res = _run(str(src), "--out", str(tmp_path / "out"), "--glob", "*.txt")
+    assert res.exit_code == 1 and "no file" in res.output and "*.txt" in res.output
+    assert not (tmp_path / "out" / "documents.csv").exists()
+
+
+def test_max_mb_is_shown_as_256_and_must_be_positive(tmp_path: Path) -> None:
+    help_text = _flat(CliRunner().invoke(app, ["run", "--help"]).output)
+    assert "256" in help_text and "268" not in help_text
+    assert _run(str(tmp_path), "--out", str(tmp_path / "o"), "--max-mb", "0").exit_code == 2
+    assert _run(str(tmp_path), "--out", str(tmp_path / "o"), "--max-mb", "-3").exit_code == 2
+
+
+def test_max_mb_applies_to_stdin(tmp_path: Path) -> None:
+    res = _run("-", "--out", str(tmp_path / "o"), "--max-mb", "0.00005", input="增长5%。".encode() * 10)
+    assert res.exit_code == 1
+    docs = pd.read_csv(tmp_path / "o" / "documents.csv")
+    assert list(docs.status) == ["error"] and "too large" in docs.error[0]
+
+
+def test_meta_ids_that_match_no_document_are_reported(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("增长5%。", encoding="utf-8")
+    meta = tmp_path / "meta.csv"
+    meta.write_text("doc_id,date\na.txt,2026-01-02\nmissing.txt,2026-01-03\n", encoding="utf-8")
+    res = _run(str(src), "--out", str(tmp_path / "out"), "--meta", str(meta), "--no-entities")
+    assert res.exit_code == 0 and "missing.txt" in res.output and "match no document" in res.output
+
+
+def test_quiet_keeps_the_summary_verbose_says_more(folder: Path, tmp_path: Path) -> None:
+    quiet = _run(str(folder), "--out", str(tmp_path / "q"), "--quiet", "--no-entities")
+    assert quiet.exit_code == 1 and "error:" not in quiet.output and "documents: 7" in quiet.output
+    normal = _run(str(folder), "--out", str(tmp_path / "n"), "--no-entities")
+    assert "error: d_empty.txt: empty file" in normal.output
+    verbose = _run(str(folder), "--out", str(tmp_path / "v"), "--verbose", "--no-entities")
+    assert "7 files under" in verbose.output and "error: d_empty.txt" in verbose.output
+
+
+def test_errors_are_rows_with_their_reason(folder: Path, tmp_path: Path) -> None:
+    _run(str(folder), "--out", str(tmp_path / "o"), "--format", "parquet", "--no-entities")
+    docs = pd.read_parquet(tmp_path / "o" / "documents.parquet")
+    errors = docs[docs.status == "error"]
+    assert {"status", "error"} <= set(docs.columns) and len(errors) == 4 and errors.error.notna().all()
+
+
+# --- the output folder is checked before the first document ----------------------------------
+
+def test_out_is_the_input_folder_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("增长5%。", encoding="utf-8")
+    res = _run(str(tmp_path), "--out", str(tmp_path))
+    assert res.exit_code == 2 and "input folder" in _flat(res.output)
+    assert not (tmp_path / "documents.csv").exists()
+
+
+def test_out_inside_the_input_folder_is_never_read_as_input(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("增长5%。", encoding="utf-8")
+    for _ in range(2):
+        res = _run(str(tmp_path), "--out", str(tmp_path / "out"), "--glob", "**", "--no-entities")
+        assert res.exit_code == 0, res.output
+    assert list(pd.read_csv(tmp_path / "out" / "documents.csv").doc_id) == ["a.txt"]
+
+
+def test_out_that_is_a_file_is_a_usage_error_before_any_work(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("增长5%。", encoding="utf-8")
+    (tmp_path / "taken").write_text("x", encoding="utf-8")
+    res = _run(str(tmp_path / "in"), "--out", str(tmp_path / "taken"))
+    assert res.exit_code == 2 and "Traceback" not in res.output and "documents:" not in res.output
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write to read-only folders")
+def test_read_only_out_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("增长5%。", encoding="utf-8")
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    try:
+        res = _run(str(tmp_path / "in"), "--out", str(ro / "out"))
+        assert res.exit_code == 2 and "Traceback" not in res.output
+    finally:
+        ro.chmod(0o700)
+
+
+# --- names, depth and special files ----------------------------------------------------------
+
+def test_a_file_name_that_is_not_utf8_is_read_as_gbk(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    name = "出口.txt".encode("gbk")  # a zip made on Chinese Windows
+    try:
+        with open(os.path.join(os.fsencode(src), name), "wb") as fh:
+            fh.write("出口增长5%。".encode())
+    except OSError:
+        pytest.skip("this file system takes only UTF-8 names")
+    res = _run(str(src), "--out", str(tmp_path / "out"), "--no-entities")
+    assert res.exit_code == 0, res.output
+    assert list(pd.read_csv(tmp_path / "out" / "documents.csv").doc_id) == ["出口.txt"]
+    assert list(pd.read_csv(tmp_path / "out" / "quantities.csv").text) == ["5%"]
+
+
+def test_folders_nested_deeper_than_the_recursion_limit(tmp_path: Path) -> None:
+    import sys
+
+    from extract.io.batch import discover
+
+    depth = sys.getrecursionlimit() + 100
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        for _ in range(depth):
+            os.mkdir("d")
+            os.chdir("d")
+        with open("deep.txt", "w", encoding="utf-8") as fh:
+            fh.write("增长5%。")
+        os.chdir(tmp_path)
+        (found,) = list(discover(tmp_path))
+        assert found.doc_id == "d/" * depth + "deep.txt" and found.error is None
+    finally:  # removed here from the bottom up: a recursive removal would hit the same limit
+        os.chdir(tmp_path)
+        for _ in range(depth):
+            if not os.path.isdir("d"):
+                break
+            os.chdir("d")
+        if os.path.exists("deep.txt"):
+            os.remove("deep.txt")
+        while os.getcwd() != str(tmp_path):
+            os.chdir("..")
+            os.rmdir("d")
+        os.chdir(cwd)
+
+
+def test_a_fifo_is_an_error_row_not_a_hang(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("增长5%。", encoding="utf-8")
+    os.mkfifo(src / "pipe.txt")
+    res = _run(str(src), "--out", str(tmp_path / "out"), "--no-entities")
+    assert res.exit_code == 1
+    docs = pd.read_csv(tmp_path / "out" / "documents.csv").set_index("doc_id")
+    assert docs.loc["a.txt", "status"] == "ok" and "FIFO" in docs.loc["pipe.txt", "error"]
+
+
+# --- decoding notes reach the documents table ------------------------------------------------
+
+def test_a_stray_byte_keeps_the_article_with_a_note(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_bytes("全省累计进出口总额达8144亿元，".encode() + b"\xff" + "年均增长5.1%。".encode())
+    (src / "b.txt").write_bytes("全省累计进出口总额达8144亿元。".encode()[:-2])  # cut mid-character
+    res = _run(str(src), "--out", str(tmp_path / "out"), "--no-entities")
+    assert res.exit_code == 0, res.output
+    docs = pd.read_csv(tmp_path / "out" / "documents.csv").set_index("doc_id")
+    assert (docs.status == "ok").all() and (docs.encoding == "utf-8").all()
+    assert "replaced" in docs.loc["a.txt", "decode_note"] and "ends in the middle" in docs.loc["b.txt", "decode_note"]
+    q = pd.read_csv(tmp_path / "out" / "quantities.csv")
+    assert sorted(q.text) == ["5.1%", "8144亿元", "8144亿元"]

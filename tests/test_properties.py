@@ -1,9 +1,16 @@
 """Properties over arbitrary text: never raises, offsets always valid, same input same output."""
 
+import math
+import sys
+from decimal import Decimal
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from extract.pipeline import extract_document
+from extract.quantities.reading import find_quantities
+from extract.text.view import make_view, sentence_spans
+from extract.timex.expressions import document_date, find_times
 
 # Characters that exercise every path: numerals, magnitudes, units, signs, separators, markup,
 # line breaks, full-width forms, and noise.
@@ -70,3 +77,36 @@ def test_entities_of_later_blocks_index_the_whole_document(monkeypatch) -> None:
     assert len(places) == 40
     assert all(text[e["start"]:e["end"]] == "吉林省" for e in places)
     assert places[-1]["start"] == len(para) * 39 + para.index("吉林省")
+
+
+# The big fuzz: the layers without segmentation (view, numbers, quantities, time expressions, the
+# document date) on 20,000 short texts, drawn twenty to an example (hypothesis's own cost per
+# example is ten times the layers' cost per short text); the pipeline without entities (linking
+# included) gets 500 texts and the whole pipeline 300 (above), being slower. Nothing may raise.
+short_text = st.one_of(
+    st.lists(st.sampled_from(PIECES), max_size=20).map("".join),
+    st.text(max_size=20),
+)
+TEXTS_PER_EXAMPLE = 20
+
+
+@settings(max_examples=20_000 // TEXTS_PER_EXAMPLE, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(short_text, min_size=TEXTS_PER_EXAMPLE, max_size=TEXTS_PER_EXAMPLE))
+def test_fast_layers_never_raise_on_20000_short_texts(texts: list[str]) -> None:
+    for text in texts:
+        view = make_view(text)
+        for q in find_quantities(view.text, view.traditional):
+            s, e = view.to_original(q.start, q.end)
+            assert 0 <= s < e <= len(text) and 0 <= q.value <= Decimal(sys.float_info.max)
+        for t in find_times(view.text):
+            assert 0 <= t.start < t.end <= len(view.text)
+        document_date(view.text)
+        sentence_spans(view.text)
+
+
+@settings(max_examples=500, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(short_text)
+def test_pipeline_without_entities_never_raises(text: str) -> None:
+    for row in extract_document(text, entities=False).quantities:
+        assert text[row["start"]:row["end"]] == row["text"] and math.isfinite(row["value"])

@@ -115,3 +115,30 @@ def test_values_beyond_float64_are_no_quantity(text: str) -> None:
     rows = extract_document(text, entities=False).quantities
     assert all(abs(r["value"]) < float("inf") for r in rows)
     assert rows == []
+
+
+# --- the library ----------------------------------------------------------------------------
+
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    import extract
+
+    result = doctest.testmod(extract, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 4 and result.failed == 0
+
+
+def test_extract_tables_gives_every_table_and_takes_a_date_or_iso_string() -> None:
+    from extract import extract_tables
+
+    text = "今年上半年，全市实现地区生产总值3000亿元，同比增长5%。"
+    by_string = extract_tables(text, doc_id="a", date="2026-08-01", entities=False)
+    by_date = extract_tables(text, doc_id="a", date=date(2026, 8, 1), entities=False)
+    assert set(by_string) == {"documents", "quantities", "entities", "facts"}
+    assert by_string["documents"].equals(by_date["documents"])
+    doc = by_string["documents"].iloc[0]
+    assert (doc.doc_id, doc.status, doc.date, doc.n_quantities) == ("a", "ok", date(2026, 8, 1), 2)
+    facts = by_string["facts"]
+    assert list(facts.text) == ["3000亿元", "5%"] and set(facts.period_end) == {date(2026, 6, 30)}
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        extract_tables(text, date="1 August 2026")

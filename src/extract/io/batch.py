@@ -7,20 +7,31 @@ plain reason, and the run goes on.
 
 from __future__ import annotations
 
+import contextlib
 import errno
-import fnmatch
 import hashlib
 import os
+import signal
+import stat
+import threading
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
+
+import regex
 
 from extract.io.decode import Decoded, DecodeError, decode_bytes
 from extract.pipeline import extract_document
 
-DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+DEFAULT_MAX_MB = 256
+DEFAULT_MAX_BYTES = DEFAULT_MAX_MB * 1_000_000
+# What a folder run reads without --glob: articles (.txt) and files of records, plain or gzipped;
+# not README.md, dotfiles or the tables of an earlier run.
+DEFAULT_PATTERNS = ("*.txt", "*.txt.gz", "*.jsonl", "*.jsonl.gz", "*.ndjson", "*.ndjson.gz",
+                    "*.csv", "*.csv.gz", "*.parquet")
 
 
 @dataclass(frozen=True)
@@ -36,12 +47,43 @@ class Source:
     meta: dict | None = None
 
 
+DEFAULT_DOC_TIMEOUT = 600.0
+
+
 @dataclass(frozen=True)
 class Options:
     date: date | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
     meta: dict[str, dict] = field(default_factory=dict)
     entities: bool = True
+    # seconds one document may take, per million characters for longer ones; None: no budget
+    doc_timeout: float | None = None
+
+
+class _OverBudget(BaseException):
+    """Raised by the alarm inside a document over its time budget (not an Exception, so that no
+    ``except Exception`` on the way swallows it)."""
+
+
+@contextlib.contextmanager
+def _time_budget(seconds: float | None) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` with _OverBudget, by SIGALRM. Only in a main thread
+    on POSIX (the command and its worker processes); elsewhere the block runs unbounded."""
+    if (not seconds or not hasattr(signal, "setitimer")
+            or threading.current_thread() is not threading.main_thread()):
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise _OverBudget
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @dataclass
@@ -52,9 +94,42 @@ class DocOutput:
     facts: list[dict] = field(default_factory=list)
 
 
-def _matches(rel: str, pattern: str) -> bool:
-    target = rel if "/" in pattern else rel.rsplit("/", 1)[-1]
-    return fnmatch.fnmatchcase(target, pattern)
+@cache
+def _pattern_re(pattern: str) -> regex.Pattern:
+    """A glob as a regex over ``/``-separated relative paths: ``*`` and ``?`` stay within one
+    folder, ``**/`` is any number of folders, none included (``**/*.txt`` matches ``a.txt``)."""
+    out, i, n = [], 0, len(pattern)
+    while i < n:
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif pattern[i] == "[" and "]" in pattern[i + 2:]:
+            close = pattern.index("]", i + 2)
+            body = pattern[i + 1:close]
+            out.append("[" + ("^" + body[1:] if body.startswith("!") else body).replace("\\", "\\\\") + "]")
+            i = close + 1
+        else:
+            out.append(regex.escape(pattern[i]))
+            i += 1
+    return regex.compile("".join(out) + r"\Z", regex.DOTALL)
+
+
+def _matches(rel: str, patterns: str | tuple[str, ...]) -> bool:
+    """Whether the relative path matches one of the globs; a glob without ``/`` matches the name."""
+    for pattern in (patterns,) if isinstance(patterns, str) else patterns:
+        target = rel if "/" in pattern else rel.rsplit("/", 1)[-1]
+        if _pattern_re(pattern).match(target):
+            return True
+    return False
 
 
 def _os_reason(exc: OSError) -> str:
@@ -70,48 +145,72 @@ def _os_reason(exc: OSError) -> str:
     return reasons.get(exc.errno, exc.strerror or exc.__class__.__name__)
 
 
-def discover(root: Path, pattern: str = "*", exclude: frozenset[Path] = frozenset()) -> Iterator[Source]:
-    """Files under ``root`` whose name matches ``pattern``, in sorted order, symlinks followed.
+def display_name(name: str) -> str:
+    """A file name as text for the tables: names that are not UTF-8 (a GBK name from a zip made on
+    Chinese Windows arrives as surrogate escapes) are read as GB18030, else shown with \\x escapes."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        raw = os.fsencode(name)
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", errors="backslashreplace")
 
-    A folder reached twice (a symlink loop, or two links to one folder) is reported once as an
-    error row instead of being walked forever.
+
+def discover(root: Path, pattern: str | tuple[str, ...] = DEFAULT_PATTERNS,
+             exclude: frozenset[Path] = frozenset()) -> Iterator[Source]:
+    """Files under ``root`` matching ``pattern`` (one glob or several), in sorted order, symlinks
+    followed; folders whose real path is in ``exclude`` (the output folder) are skipped.
+
+    Hidden files and folders (``.git``, ``.draft.txt``) are skipped unless a glob names them
+    (``.*.txt``). The walk keeps its own stack, so folders nested thousands deep are no
+    RecursionError. A folder
+    reached twice (a symlink loop, or two links to one folder) is reported once as an error row
+    instead of being walked forever.
     """
     if not root.is_dir():
-        yield Source(root.name, root)
+        yield Source(display_name(root.name), root)
         return
+    patterns = (pattern,) if isinstance(pattern, str) else pattern
+    hidden_ok = any(part.startswith(".") for p in patterns for part in p.split("/"))
     seen: set[tuple[int, int]] = set()
-
-    def walk(folder: Path, rel: str) -> Iterator[Source]:
+    stack: list[tuple[Path, str]] = [(root, "")]
+    while stack:
+        folder, rel = stack.pop()
         try:
             st = folder.stat()
         except OSError as exc:
             yield Source(rel + "/", error=f"cannot open folder: {_os_reason(exc)}")
-            return
+            continue
         key = (st.st_dev, st.st_ino)
         if key in seen:
             yield Source(rel + "/", error="symlink loop: this folder was already read through another path")
-            return
+            continue
         seen.add(key)
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
             yield Source((rel or ".") + "/", error=f"cannot list folder: {_os_reason(exc)}")
-            return
+            continue
+        folders = []
         for entry in entries:
-            child_rel = f"{rel}/{entry.name}" if rel else entry.name
-            path = Path(entry.path)
-            if Path(os.path.realpath(path)) in exclude:
+            if entry.name.startswith(".") and not hidden_ok:
                 continue
+            name = display_name(entry.name)
+            child_rel = f"{rel}/{name}" if rel else name
+            path = Path(entry.path)
             try:
                 is_dir = entry.is_dir()
             except OSError:
                 is_dir = False
             if is_dir:
-                yield from walk(path, child_rel)
-            elif _matches(child_rel, pattern):
+                if Path(os.path.realpath(path)) not in exclude:
+                    folders.append((path, child_rel))
+            elif _matches(child_rel, pattern) and Path(os.path.realpath(path)) not in exclude:
                 yield Source(child_rel, path)
-
-    yield from walk(root, "")
+        stack.extend(reversed(folders))  # sorted order: the first sub-folder is walked next
 
 
 def read_meta(path: Path) -> dict[str, dict]:
@@ -148,7 +247,7 @@ def _document_row(src: Source, data: bytes | None) -> dict:
         "doc_id": src.doc_id,
         "bytes": len(data) if data is not None else None,
         "sha256": hashlib.sha256(data).hexdigest() if data is not None else None,
-        "encoding": None, "chars": None, "date": None, "date_source": None,
+        "encoding": None, "decode_note": None, "chars": None, "date": None, "date_source": None,
         "status": "error", "error": None, "n_quantities": 0, "n_entities": 0, "n_sentences": 0,
     }
 
@@ -159,7 +258,10 @@ def _read(src: Source, max_bytes: int) -> bytes:
     if src.text is not None:
         return src.text.encode("utf-8")
     assert src.path is not None
-    size = src.path.stat().st_size
+    st = src.path.stat()
+    if not stat.S_ISREG(st.st_mode):  # a FIFO or a device would block the run or never end
+        raise DecodeError(f"not a regular file ({_file_kind(st.st_mode)}), not read")
+    size = st.st_size
     if size > max_bytes:
         raise DecodeError(f"file too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB, "
                           f"see --max-mb)")
@@ -174,6 +276,22 @@ def _read(src: Source, max_bytes: int) -> bytes:
             raise DecodeError(f"not a readable .gz file ({exc})") from None
     with src.path.open("rb") as fh:
         return fh.read()
+
+
+def _file_kind(mode: int) -> str:
+    kinds = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+             (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"))
+    return next((what for test, what in kinds if test(mode)), "not a plain file")
+
+
+def read_stdin(max_bytes: int) -> Source:
+    """The article on standard input, read up to ``max_bytes`` (an endless pipe is an error row)."""
+    import sys
+
+    data = sys.stdin.buffer.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        return Source("stdin", error=f"input too large (over the limit of {max_bytes / 1e6:.0f} MB, see --max-mb)")
+    return Source("stdin", data=data)
 
 
 def document_meta(src: Source, options: Options) -> dict:
@@ -195,8 +313,15 @@ def process(src: Source, options: Options) -> DocOutput:
         meta = document_meta(src, options)
         doc_date = meta.get("date") or options.date
         source = "meta" if meta.get("date") else "given"
-        ext = extract_document(decoded.text, doc_date=doc_date, date_source=source,
-                               entities=options.entities)
+        budget = options.doc_timeout and options.doc_timeout * max(1.0, len(decoded.text) / 1e6)
+        with _time_budget(budget):
+            ext = extract_document(decoded.text, doc_date=doc_date, date_source=source,
+                                   entities=options.entities)
+    except _OverBudget:
+        row = _document_row(src, data)
+        row["error"] = (f"took longer than its time budget ({budget:g} s, see --doc-timeout); "
+                        "not extracted, please report it")
+        return DocOutput(row, [], [])
     except DecodeError as exc:
         row = _document_row(src, data)
         row["error"] = str(exc)
@@ -212,7 +337,7 @@ def process(src: Source, options: Options) -> DocOutput:
                         f"{Path(where.filename).name}:{where.lineno}; please report it")
         return DocOutput(row, [], [])
     row.update({
-        "encoding": decoded.encoding, "chars": len(decoded.text), "status": "ok",
+        "encoding": decoded.encoding, "decode_note": decoded.note, "chars": len(decoded.text), "status": "ok",
         "date": ext.date, "date_source": ext.date_source,
         "n_quantities": len(ext.quantities), "n_entities": len(ext.entities),
         "n_sentences": ext.n_sentences,

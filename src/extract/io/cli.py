@@ -20,7 +20,16 @@ from typing import Annotated
 
 import typer
 
-from extract.io.batch import DEFAULT_MAX_BYTES, Options, Source, discover, read_meta
+from extract.io.batch import (
+    DEFAULT_DOC_TIMEOUT,
+    DEFAULT_MAX_MB,
+    DEFAULT_PATTERNS,
+    Options,
+    Source,
+    discover,
+    read_meta,
+    read_stdin,
+)
 from extract.io.outdir import OutputBusy, OutputFolder, OutputUnusable
 from extract.io.readers import Columns, record_kind
 from extract.io.runner import (
@@ -36,9 +45,40 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Turn Chinese news articles into tables of figures, entities and context.")
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from extract import __version__
+
+        typer.echo(f"extract {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
     """Chinese news articles in, normalized tables out."""
+
+
+class _Log:
+    """Messages on stderr by level: ``--quiet`` keeps only fatal ones (the summary line on stdout
+    stays), ``--verbose`` adds what was read and how."""
+
+    def __init__(self, quiet: bool, verbose: bool) -> None:
+        self.level = 0 if quiet else 2 if verbose else 1
+
+    def warning(self, message: str) -> None:
+        if self.level >= 1:
+            typer.echo(f"warning: {message}", err=True)
+
+    def error(self, message: str) -> None:
+        if self.level >= 1:
+            typer.echo(f"error: {message}", err=True)
+
+    def info(self, message: str) -> None:
+        if self.level >= 2:
+            typer.echo(message, err=True)
 
 
 def _parse_date(value: str | None) -> date | None:
@@ -66,7 +106,9 @@ def run(
     input: Annotated[str, typer.Argument(help="Folder of articles, one file, or - for stdin.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder for the tables.")] = Path("out"),
     fmt: Annotated[str, typer.Option("--format", "-f", help="csv or parquet.")] = "csv",
-    glob: Annotated[str, typer.Option("--glob", help="File name pattern, e.g. '*.txt'.")] = "*",
+    glob: Annotated[str | None, typer.Option(
+        "--glob", help="File name pattern, e.g. '*.txt' or 'news/**/*.txt' (** is any number of folders, "
+        f"none included). Default: {', '.join(DEFAULT_PATTERNS)}.", show_default=False)] = None,
     date_: Annotated[str | None, typer.Option("--date", help="Publication date for all documents, "
                                                  "YYYY-MM-DD.")] = None,
     meta: Annotated[Path | None, typer.Option("--meta", help="CSV or JSON Lines with doc_id, date and "
@@ -77,8 +119,8 @@ def run(
                                            "organizations (the slow part; subjects need them).")] = True,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes "
                                              "(default: all cores).")] = None,
-    max_mb: Annotated[float, typer.Option("--max-mb", help="Skip (as errors) files larger than this.")]
-    = DEFAULT_MAX_BYTES / 1e6,
+    max_mb: Annotated[float, typer.Option("--max-mb", help="Skip (as errors) files larger than this "
+                                          "many MB (10^6 bytes); also the limit for stdin.")] = DEFAULT_MAX_MB,
     progress: Annotated[bool | None, typer.Option("--progress/--no-progress",
                                                      help="Progress bar (default: on a terminal).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Extract every document again, even those an "
@@ -89,29 +131,62 @@ def run(
     = "id",
     date_col: Annotated[str, typer.Option("--date-col", help="Column of the publication date "
                                           "(YYYY-MM-DD) in record inputs.")] = "date",
+    doc_timeout: Annotated[float, typer.Option(
+        "--doc-timeout", help="Seconds one document may take (per million characters for longer ones) "
+        "before it becomes an error row naming it; 0: no limit.")] = DEFAULT_DOC_TIMEOUT,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary line (errors stay in "
+                                        "the documents table).")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also say what was found and how "
+                                          "files were decoded.")] = False,
 ) -> None:
-    """Extract every article under INPUT and write documents, quantities and entities tables."""
+    """Extract every article under INPUT and write documents, quantities and entities tables.
+
+    Errors are rows of the documents table (status=error, with the reason in the error column) as
+    well as lines on stderr.
+    """
+    log = _Log(quiet, verbose)
     if fmt not in ("csv", "parquet"):
         raise typer.BadParameter(f"{fmt!r}: use csv or parquet", param_hint="--format")
+    if not max_mb > 0:
+        raise typer.BadParameter(f"{max_mb:g}: the limit must be more than 0 MB", param_hint="--max-mb")
     meta_map: dict[str, dict] = {}
     if meta is not None:
         try:
             meta_map = read_meta(meta)
         except (OSError, ValueError) as exc:
             raise typer.BadParameter(str(exc), param_hint="--meta") from None
-    options = Options(date=_parse_date(date_), max_bytes=int(max_mb * 1e6), meta=meta_map, entities=entities)
+    if doc_timeout < 0:
+        raise typer.BadParameter(f"{doc_timeout:g}: use 0 (no limit) or more seconds", param_hint="--doc-timeout")
+    options = Options(date=_parse_date(date_), max_bytes=int(max_mb * 1e6), meta=meta_map, entities=entities,
+                      doc_timeout=doc_timeout or None)
+    patterns = glob or DEFAULT_PATTERNS
     if input == "-":
-        sources = [Source("stdin", data=sys.stdin.buffer.read())]
+        sources = [read_stdin(options.max_bytes)]
     else:
         root = Path(input)
         if not root.exists():
             raise typer.BadParameter(f"{input} does not exist", param_hint="INPUT")
+        if root.is_dir() and out.resolve() == root.resolve():
+            raise typer.BadParameter(f"{out} is the input folder: the next run would read the tables as "
+                                     "articles; choose another folder", param_hint="--out")
         skip = {out.resolve()} | ({meta.resolve()} if meta is not None else set())
-        sources = sorted(discover(root, glob, exclude=frozenset(skip)), key=lambda s: s.doc_id)
+        sources = sorted(discover(root, patterns, exclude=frozenset(skip)), key=lambda s: s.doc_id)
+        if not sources:
+            log.warning(f"no file under {input} matches {glob or ' or '.join(DEFAULT_PATTERNS)}; "
+                        "nothing to do (see --glob)")
+            raise typer.Exit(1)
+        log.info(f"{len(sources)} files under {input}")
+    if meta_map:
+        known = {s.doc_id for s in sources}
+        unknown = sorted(k for k in meta_map if k not in known)
+        if unknown:
+            shown = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+            log.warning(f"{len(unknown)} doc_id(s) in {meta} match no document: {shown}")
     jobs = jobs or _cores()
-    arguments = {"input": input, "out": str(out), "format": fmt, "glob": glob, "date": date_,
+    arguments = {"input": input, "out": str(out), "format": fmt, "glob": glob or list(DEFAULT_PATTERNS),
+                 "date": date_,
                  "meta": str(meta) if meta else None, "facts": facts, "entities": entities, "jobs": jobs,
-                 "max_mb": max_mb, "force": force, "text_col": text_col, "id_col": id_col,
+                 "max_mb": max_mb, "doc_timeout": doc_timeout, "force": force, "text_col": text_col, "id_col": id_col,
                  "date_col": date_col}
     started_at = _now()
     folder = OutputFolder(out)
@@ -120,12 +195,12 @@ def run(
             result = _run_locked(folder, sources, options, arguments, started_at,
                                  progress=sys.stderr.isatty() if progress is None else progress)
     except OutputBusy as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"error: {exc}", err=True)  # shown even with --quiet: nothing was written
         raise typer.Exit(2) from None
     except OutputUnusable as exc:
         raise typer.BadParameter(str(exc), param_hint="--out") from None
     for doc_id, error in result.errors:
-        typer.echo(f"error: {doc_id}: {error}", err=True)
+        log.error(f"{doc_id}: {error}")
     rate = result.processed_chars / result.seconds if result.seconds > 0 else 0
     reused = f", done before: {result.reused}" if result.reused else ""
     typer.echo(

@@ -21,7 +21,9 @@ S, I, F, DT = pa.string(), pa.int64(), pa.float64(), pa.date32()
 
 SCHEMAS: dict[str, pa.Schema] = {
     "documents": pa.schema([
-        ("doc_id", S), ("bytes", I), ("sha256", S), ("encoding", S), ("chars", I),
+        ("doc_id", S), ("bytes", I), ("sha256", S), ("encoding", S),
+        # set when a few bad bytes were replaced by U+FFFD (io.decode): what and where
+        ("decode_note", S), ("chars", I),
         ("date", DT), ("date_source", S), ("status", S), ("error", S),
         ("n_quantities", I), ("n_entities", I), ("n_sentences", I),
     ]),
