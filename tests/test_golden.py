@@ -11,13 +11,15 @@ from __future__ import annotations
 import difflib
 import sys
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 import pytest
 import yaml
 
 from extract.io.decode import decode_bytes
-from extract.pipeline import extract_document
+from extract.pipeline import Extraction, extract_document
+from extract.resources import SAFE_LOADER
 from extract.text.view import TRANSLATE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,8 +40,14 @@ def _close(a, b) -> bool:
     return abs(a - b) <= max(abs(b), Decimal(1)) * Decimal("1e-6")
 
 
+@cache
+def _extraction(text: str) -> Extraction:
+    """Each golden text is extracted once per process: the quantity, fact and entity scores all read it."""
+    return extract_document(text)
+
+
 def score_document(text: str, expected: list[dict]) -> dict:
-    ours = extract_document(text).quantities
+    ours = _extraction(text).quantities
     a = [_norm(e["text"]) for e in expected]
     b = [_norm(o["text"]) for o in ours]
     pairs = []
@@ -72,8 +80,14 @@ def score_document(text: str, expected: list[dict]) -> dict:
             "attr_notes": notes}
 
 
+@cache
+def _golden(which: str) -> dict:
+    """The golden file, read once (with libyaml where built: the pure-Python parser takes seconds)."""
+    return yaml.load((GOLDEN / f"{which}.yaml").read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
+
+
 def _documents(which: str) -> list[tuple[str, str, list[dict]]]:
-    golden = yaml.safe_load((GOLDEN / f"{which}.yaml").read_text(encoding="utf-8")) or {}
+    golden = _golden(which)
     folder = ROOT / "corpus" if which == "corpus" else SEEDS
     docs = []
     for name, spec in sorted(golden.items()):
@@ -151,7 +165,7 @@ def score_facts(which: str) -> dict:
     guessed_where_null = {f: [0, 0] for f in res}
     notes = []
     for name, text, expected in _documents(which):
-        ours = extract_document(text).quantities
+        ours = _extraction(text).quantities
         a = [_norm(e["text"]) for e in expected]
         b = [_norm(o["text"]) for o in ours]
         for block in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_matching_blocks():
@@ -200,7 +214,7 @@ def score_entities(which: str, only: frozenset[str] | None = None, without: froz
     for name, path_text, spec in _entity_documents(which):
         if (only is not None and name not in only) or name in without:
             continue
-        ours = extract_document(path_text).entities
+        ours = _extraction(path_text).entities
         a = [(_norm(e["text"]), e["label"]) for e in spec]
         b = [(_norm(o["text"]), o["label"]) for o in ours]
         sm = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
@@ -218,7 +232,7 @@ def score_entities(which: str, only: frozenset[str] | None = None, without: froz
 
 
 def _entity_documents(which: str):
-    golden = yaml.safe_load((GOLDEN / f"{which}.yaml").read_text(encoding="utf-8")) or {}
+    golden = _golden(which)
     folder = ROOT / "corpus" if which == "corpus" else SEEDS
     for name, spec in sorted(golden.items()):
         path = folder / name

@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from extract.resources import SAFE_LOADER
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 GOLDEN = ROOT / "tests" / "golden"
@@ -158,7 +160,7 @@ def as_date(value: object) -> dt.date:
 
 def load(name: str) -> dict:
     with (GOLDEN / name).open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=SAFE_LOADER)
 
 
 def check_entry(name: str, entry: dict, article: Article) -> None:

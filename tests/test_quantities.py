@@ -7,9 +7,11 @@ import pytest
 import yaml
 
 from extract.quantities.reading import find_quantities
+from extract.resources import SAFE_LOADER
 from extract.text.view import make_view
 
-CASES = yaml.safe_load((Path(__file__).parent / "cases" / "quantities.yaml").read_text(encoding="utf-8"))
+CASES = yaml.load((Path(__file__).parent / "cases" / "quantities.yaml").read_text(encoding="utf-8"),
+                  Loader=SAFE_LOADER)
 
 
 def _close(a, b) -> bool:

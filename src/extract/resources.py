@@ -316,10 +316,12 @@ def rule_path(name: str) -> Path:
     return path
 
 
-_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where built
+# PyYAML's safe loader on libyaml where it is built (several times faster than the pure-Python one,
+# same data); the tests read their YAML case tables and golden files with it too.
+SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _UniqueKeyLoader(_LOADER):  # type: ignore[misc, valid-type]
+class _UniqueKeyLoader(SAFE_LOADER):  # type: ignore[misc, valid-type]
     """PyYAML's safe loader, but a key given twice in one mapping is an error (PyYAML keeps the last
     one silently, so half of a rule would vanish)."""
 
