@@ -132,7 +132,8 @@ def _matches(rel: str, patterns: str | tuple[str, ...]) -> bool:
     return False
 
 
-def _os_reason(exc: OSError) -> str:
+def os_error_reason(exc: OSError) -> str:
+    """A plain-language reason for an OSError (permission denied, symlink loop ...) for an error row."""
     reasons = {
         errno.EACCES: "permission denied",
         errno.EPERM: "permission denied",
@@ -182,7 +183,7 @@ def discover(root: Path, pattern: str | tuple[str, ...] = DEFAULT_PATTERNS,
         try:
             st = folder.stat()
         except OSError as exc:
-            yield Source(rel + "/", error=f"cannot open folder: {_os_reason(exc)}")
+            yield Source(rel + "/", error=f"cannot open folder: {os_error_reason(exc)}")
             continue
         key = (st.st_dev, st.st_ino)
         if key in seen:
@@ -192,7 +193,7 @@ def discover(root: Path, pattern: str | tuple[str, ...] = DEFAULT_PATTERNS,
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
-            yield Source((rel or ".") + "/", error=f"cannot list folder: {_os_reason(exc)}")
+            yield Source((rel or ".") + "/", error=f"cannot list folder: {os_error_reason(exc)}")
             continue
         folders = []
         for entry in entries:
@@ -252,7 +253,9 @@ def _document_row(src: Source, data: bytes | None) -> dict:
     }
 
 
-def _read(src: Source, max_bytes: int) -> bytes:
+def read_source(src: Source, max_bytes: int) -> bytes:
+    """The bytes of one source (a file, or a record's own data or text), refusing what is not a regular
+    file or is over ``max_bytes``: a DecodeError or OSError the caller turns into an error row."""
     if src.data is not None:
         return src.data
     if src.text is not None:
@@ -307,7 +310,7 @@ def process(src: Source, options: Options) -> DocOutput:
         return DocOutput(row, [], [])
     data = None
     try:
-        data = _read(src, options.max_bytes)
+        data = read_source(src, options.max_bytes)
         row = _document_row(src, data)
         decoded = Decoded(src.text, "utf-8") if src.text is not None else decode_bytes(data)
         meta = document_meta(src, options)
@@ -328,7 +331,7 @@ def process(src: Source, options: Options) -> DocOutput:
         return DocOutput(row, [], [])
     except OSError as exc:
         row = _document_row(src, data)
-        row["error"] = f"cannot read file: {_os_reason(exc)}"
+        row["error"] = f"cannot read file: {os_error_reason(exc)}"
         return DocOutput(row, [], [])
     except Exception as exc:  # an extractor bug must not end the run or lose the document
         row = _document_row(src, data)

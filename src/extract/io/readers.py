@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from extract.io.batch import Source, _os_reason
+from extract.io.batch import Source, os_error_reason
 
 RECORD_KINDS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 _PARQUET_ROWS = 256
@@ -151,7 +151,7 @@ def read_records(src: Source, cols: Columns) -> Iterator[Source]:
                                                  f"records from there on were not read")
     except OSError as exc:
         yield Source(f"{src.doc_id}#rest" if n else src.doc_id,
-                     error=f"cannot read {kind} file after record {n}: {_os_reason(exc)}")
+                     error=f"cannot read {kind} file after record {n}: {os_error_reason(exc)}")
     except Exception as exc:  # a damaged Parquet footer, a CSV quoting error...
         yield Source(f"{src.doc_id}#rest" if n else src.doc_id,
                      error=f"cannot read {kind} file after record {n}: {exc.__class__.__name__}: {exc}")

@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from extract.io.batch import DocOutput, Options, Source, _read, document_meta, process
+from extract.io.batch import DocOutput, Options, Source, document_meta, process, read_source
 from extract.io.outdir import OutputFolder
 from extract.io.readers import Columns, read_records, record_kind
 from extract.io.tables import SCHEMAS, TableWriter, rows_to_arrow, table_schema, temporary_name
@@ -125,7 +125,7 @@ def _prefetch(src: Source, max_bytes: int) -> tuple[Source, str | None]:
     if src.error is not None:
         return src, None
     try:
-        data = _read(src, max_bytes)
+        data = read_source(src, max_bytes)
     except Exception:  # process() reads it again and turns the failure into the error row
         return src, None
     return (src if src.text is not None else replace(src, data=data)), hashlib.sha256(data).hexdigest()
