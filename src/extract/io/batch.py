@@ -207,9 +207,9 @@ def discover(root: Path, pattern: str | tuple[str, ...] = DEFAULT_PATTERNS,
             except OSError:
                 is_dir = False
             if is_dir:
-                if Path(os.path.realpath(path)) not in exclude:
+                if not exclude or Path(os.path.realpath(path)) not in exclude:  # realpath: depth syscalls
                     folders.append((path, child_rel))
-            elif _matches(child_rel, pattern) and Path(os.path.realpath(path)) not in exclude:
+            elif _matches(child_rel, pattern) and (not exclude or Path(os.path.realpath(path)) not in exclude):
                 yield Source(child_rel, path)
         stack.extend(reversed(folders))  # sorted order: the first sub-folder is walked next
 
