@@ -119,6 +119,8 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
         "not_subject_before": _WORDS,
         "not_subject_suffixes": _WORDS,
         "country_codes": _map(_cell("^[A-Z]{2}$")),
+        "comparison_words": _WORDS,
+        "comparison_not_before": _WORDS,
         "moment_suffixes": _WORDS,
     }),
     "numerals.yaml": _record({

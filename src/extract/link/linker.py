@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import regex
 
 from extract.link.article import article_context
-from extract.link.places import full_name, place_code
+from extract.link.places import divisions, full_name, place_code
 from extract.quantities.reading import Quantity
 from extract.resources import alternation as _alt
 from extract.resources import load_yaml
@@ -70,12 +70,15 @@ class _Rules:
     strip_left: regex.Pattern
     strip_right: regex.Pattern
     enum_split: regex.Pattern
+    enum_join: regex.Pattern
+    partner_prefix: regex.Pattern
     collective: dict[str, str]  # 全省 -> province …
     not_subject_before: tuple[str, ...]
     not_subject_suffixes: tuple[str, ...]
     partner_list: regex.Pattern
     metric_stop: regex.Pattern
     collective_re: regex.Pattern
+    comparison: regex.Pattern
     moment_suffixes: tuple[str, ...]
     target_words: tuple[str, ...]  # 到2030年 is a target, the period itself; 截至6月底 a moment
 
@@ -87,12 +90,15 @@ def rules() -> _Rules:
         regex.compile(rf"^(?:{_alt(data['strip_left'])}|[\s，、：:（(“”\"'])+"),
         regex.compile(rf"(?:{_alt(data['strip_right'])}|[\s，、：:（(“”\"'])+$"),
         regex.compile(rf"\s*(?:{_alt(data['enumerators'])})\s*"),
+        regex.compile(rf"\s*(?:{_alt(data['enumerators'])})?\s*"),
+        regex.compile(rf"^(?:{_alt(data['not_subject_before'])})"),
         {w: level for level, words in data["collective"].items() for w in words},
         tuple(data["not_subject_before"]),
         tuple(data["not_subject_suffixes"]),
         regex.compile(rf"(?:{_alt(data['not_subject_before'])})(?:[^，,；;。、]{{1,12}}、)+$"),
         regex.compile(_alt(data["metric_stops"])),
         regex.compile(_alt([w for words in data["collective"].values() for w in words])),
+        regex.compile(rf"(?:{_alt(data['comparison_words'])})(?![{''.join(data['comparison_not_before'])}])"),
         tuple(data["moment_suffixes"]),
         tuple(w for w, mode in load_yaml("time.yaml")["by_prefixes"].items() if mode == "target"),
     )
@@ -163,22 +169,37 @@ def _noun_phrase(words: list[tuple[str, str]], from_right: bool) -> str | None:
     return phrase if len(phrase) >= 2 else None
 
 
+# what _metric_from_clause returns for a clause that names the compared-against or the whole
+# (比上年增长, 高于全国, 占GDP比重): the figure measures what the figure before it measures
+DEFER = "\x00defer"
+
+
 def _metric_from_clause(clause: str, r: _Rules) -> str | None:
-    """The noun phrase left in a clause once times, entities and function words are removed."""
+    """The noun phrase left in a clause once times, entities and function words are removed, or
+    DEFER when the clause only says what the figure is compared with or a share of."""
     for piece in reversed([p for p in regex.split(r"\x00+", clause) if p.strip()]):
         core = _strip(piece, r)
         if core:
             phrase = _metric_from_core(core, r)
             if phrase is not None:
                 return phrase  # else look before the masked name or time: 中欧班列(长春)开行
+    if r.comparison.match(_strip(clause.replace("\x00", ""), r)):
+        return DEFER  # 比上年增长5%, 较上届同期增长: the baseline is masked or stripped away
     return None
 
 
 def _metric_from_core(core: str, r: _Rules) -> str | None:
+    m = r.comparison.search(core)
+    if m:  # 增速比工业品出口高, 高于全国平均水平: what comes before the comparison
+        core = _strip(core[: m.start()], r)
+        if not core:
+            return DEFER
     m = r.metric_stop.search(core)
-    if m:  # 占全省外贸比重: stop words cut the phrase
-        core = _strip(core[: m.start()], r) or _strip(core[m.end():], r)
-    if not core or not regex.search(r"\p{Han}", core) or regex.search(r"\d", core):
+    if m:  # 进出口值占全省外贸比重: stop words cut the phrase; 占出口总值的: the part comes before
+        core = _strip(core[: m.start()], r)
+        if not core:
+            return DEFER
+    if not core or not regex.search(r"[\p{Han}A-Za-z]", core) or regex.search(r"\d", core):
         return None
     words = [(w.word, w.flag) for w in pos_tokenizer().lcut(core)]
     phrase = _noun_phrase(words, from_right=True)
@@ -256,7 +277,8 @@ def link(
     prev_ctx: Context | None = None
     para_subject: str | None = None
     current_para = -1
-    groups = _enumeration_groups(text, quantities)
+    groups = _enumeration_groups(text, quantities, sent_starts,
+                                 frozenset(m.text for m in mentions) | frozenset(divisions()))
     for i, q in enumerate(quantities):
         para = para_starts[bisect_right(para_starts, q.start) - 1]
         if para != current_para:
@@ -294,7 +316,9 @@ def link(
         # metric
         metric = None
         group = groups.get(i)
-        if group is not None:
+        if isinstance(group, int):
+            metric = out[group].metric
+        elif group is not None:
             metric = group
         else:
             if q.kind == "count":
@@ -302,8 +326,10 @@ def link(
             if metric is None:
                 clause = _masked(text, clause_start, q.start, mask_spans, mask_starts)
                 metric = _metric_from_clause(clause, r)
-            if metric is None and same_sentence and prev_ctx is not None and _follows_amount(q, prev_q):
-                metric = prev_ctx.metric
+            if metric in (None, DEFER):
+                # a growth rate, a level reached, a compared figure or a share after an amount
+                # measures what the amount measures (出口20310.4亿元，增长18.6%，占出口总值的65.9%)
+                metric = prev_ctx.metric if same_sentence and prev_ctx is not None else None
 
         # subject: the clause's or sentence's, else the paragraph's topic, else the article's
         lo, hi = bisect_left(place_starts, sent_start), bisect_right(place_starts, q.start)
@@ -372,12 +398,6 @@ def _is_moment(t: TimeExpr, r: _Rules) -> bool:
     return t.start_date is not None and t.start_date == t.end_date and t.text.endswith(r.moment_suffixes)
 
 
-def _follows_amount(q: Quantity, prev: Quantity | None) -> bool:
-    """A change (增长18.6%, 增加约2100亿元) following an amount in the same sentence."""
-    return prev is not None and (q.change is not None or (
-        q.basis is not None and q.kind in ("percent", "multiple", "pp")))
-
-
 def _usable(text: str, m: Mention, clause_start: int, r: _Rules) -> bool:
     """Whether a mention can be whose figure it is where it stands."""
     if len(m.text) < 2 or m.text.endswith(r.not_subject_suffixes):
@@ -434,27 +454,56 @@ def _subject(text: str, q: Quantity, clause_start: int, clause_places: Sequence[
     return None, None
 
 
-def _enumeration_groups(text: str, quantities: Sequence[Quantity]) -> dict[int, str]:
-    """Metrics for parallel enumerations: A、B和C分别增长x、y和z pairs items with numbers in order."""
+def _enumeration_groups(text: str, quantities: Sequence[Quantity], sent_starts: Sequence[int],
+                        names: frozenset[str]) -> dict[int, str | int]:
+    """Metrics for parallel enumerations, pairing items with numbers in order: A、B和C分别增长x、y和z
+    (each number its item, an ``str``); a run of numbers whose clause names no items
+    (…出口x、y和z，分别增长p、q和r) takes the metrics of the previous run of as many numbers in the
+    sentence, or with 分别 the numbers right before it (an ``int``: the index of the quantity whose
+    metric it takes). Items that are names (对俄罗斯、哈萨克斯坦等市场出口分别增长…) are partners or
+    subjects, not metrics."""
     r = rules()
-    out: dict[int, str] = {}
+    out: dict[int, str | int] = {}
+    previous: tuple[list[int], int] | None = None
     i = 0
     n = len(quantities)
     while i < n:
         j = i
-        while j + 1 < n and regex.fullmatch(r"\s*(?:、|和|与|及|以及)?\s*", text[quantities[j].end:quantities[j + 1].start]):
+        while j + 1 < n and r.enum_join.fullmatch(text, quantities[j].end, quantities[j + 1].start):
             j += 1
         if j > i:
-            clause_start = clause_bounds(text, quantities[i].start)[0]
+            run = list(range(i, j + 1))
+            sentence = sent_starts[max(bisect_right(sent_starts, quantities[i].start) - 1, 0)] if sent_starts else 0
+            clause_start = clause_bounds(text, quantities[i].start, sentence)[0]
             prefix = text[clause_start:quantities[i].start]
             k = prefix.rfind("分别")
-            if k >= 0:
-                head = prefix[:k]
-                items = [x for x in r.enum_split.split(_strip(head, r)) if x]
-                if len(items) == j - i + 1:
-                    for off, item in enumerate(items):
-                        item = _strip(item, r)
-                        if item:
-                            out[i + off] = item
+            items = _enumeration_items(_strip(prefix[:k] if k >= 0 else prefix, r), len(run), r, names)
+            before = list(range(i - len(run), i))
+            if items is not None:
+                out.update(zip(run, items))
+            elif k >= 0 and before and before[0] >= 0 and quantities[before[0]].start >= sentence:
+                out.update(zip(run, before))  # 车辆5.82万辆次、人员21.4万人次，分别增长9.1%和26.3%
+            elif previous is not None and previous[1] == sentence and len(previous[0]) == len(run):
+                out.update(zip(run, previous[0]))
+            previous = (run, sentence)
         i = j + 1
     return out
+
+
+def _enumeration_items(head: str, n: int, r: _Rules, names: frozenset[str]) -> list[str] | None:
+    """The ``n`` items of an enumeration written before its numbers (集成电路、笔记本电脑和电工器材;
+    制造业、批发和零售业等重点行业), or None. Items are split at 、; the last two may be joined by
+    和/与/及 (only there: 批发和零售业 is one item), and the list ends at 等."""
+    parts = head.split("、")
+    if len(parts) == n - 1:
+        last = r.enum_split.split(parts[-1])
+        if len(last) != 2:
+            return None
+        parts[-1:] = last
+    if len(parts) != n:
+        return None
+    parts[-1] = parts[-1].split("等")[0]
+    items = [_strip(p, r) for p in parts]
+    if not all(items) or any(regex.sub(r.partner_prefix, "", x) in names for x in items):
+        return None
+    return items
