@@ -2,6 +2,7 @@
 
 import codecs
 import os
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -74,7 +75,7 @@ def test_parquet_output_is_typed_and_deterministic(folder: Path, tmp_path: Path)
     for name in ("documents", "quantities", "entities"):
         assert (a / f"{name}.parquet").read_bytes() == (b / f"{name}.parquet").read_bytes()
     q = pd.read_parquet(a / "quantities.parquet")
-    assert q["value"].dtype == "float64" and q["start"].dtype == "int64"
+    assert q["value"].dtype == "float64" and q["start"].dtype == "Int64"
     row = q[q.text == "8144亿元"].iloc[0]
     assert row.value == 814400000000.0 and row.unit == "CNY" and row.basis == "cumulative"
 
@@ -336,3 +337,17 @@ def test_a_stray_byte_keeps_the_article_with_a_note(tmp_path: Path) -> None:
     assert "replaced" in docs.loc["a.txt", "decode_note"] and "ends in the middle" in docs.loc["b.txt", "decode_note"]
     q = pd.read_csv(tmp_path / "out" / "quantities.csv")
     assert sorted(q.text) == ["5.1%", "8144亿元", "8144亿元"]
+
+
+def test_parquet_nullable_integers_and_dates_read_back_typed(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("2026年3月28日\n今年一季度增长5%。", encoding="utf-8")
+    (src / "b.txt").write_bytes(b"")  # an error row: chars and date are null
+    _run(str(src), "--out", str(tmp_path / "o"), "--format", "parquet", "--no-entities")
+    docs = pd.read_parquet(tmp_path / "o" / "documents.parquet").set_index("doc_id")
+    assert docs["chars"].dtype == "Int64" and docs["bytes"].dtype == "Int64"
+    assert docs.loc["a.txt", "chars"] == 21 and pd.isna(docs.loc["b.txt", "chars"])
+    assert docs.loc["a.txt", "date"] == date(2026, 3, 28) and pd.isna(docs.loc["b.txt", "date"])
+    q = pd.read_parquet(tmp_path / "o" / "quantities.parquet")
+    assert q["period_start"].iloc[0] == date(2026, 1, 1)

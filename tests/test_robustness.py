@@ -142,3 +142,26 @@ def test_extract_tables_gives_every_table_and_takes_a_date_or_iso_string() -> No
     assert list(facts.text) == ["3000亿元", "5%"] and set(facts.period_end) == {date(2026, 6, 30)}
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
         extract_tables(text, date="1 August 2026")
+
+
+def test_the_dictionary_cache_keeps_only_the_current_dictionary(tmp_path, monkeypatch) -> None:
+    import os
+    import zlib
+
+    from extract.text import segment
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = segment.cache_dir()
+    salt = "test-salt"
+    crc = f"{zlib.crc32(salt.encode()):x}"
+    other_env = folder / f"jieba-probe-1-2-{crc}.marshal"  # the same scan, another environment's jieba
+    other_scan = folder / "jieba-probe-1-2-beef.marshal"  # another scan, in use
+    forgotten = folder / "jieba-old-1-2-cafe.marshal"
+    for path in (other_env, other_scan, forgotten):
+        path.write_bytes(b"")
+    os.utime(forgotten, (0, 0))
+    found = segment._scan_jieba_dict("probe", salt, lambda word, tag: 1 if word == "长春" else None)
+    assert found == {"长春": 1}
+    left = sorted(p.name for p in folder.glob("jieba-*.marshal"))
+    assert other_scan.name in left and other_env.name not in left and forgotten.name not in left
+    assert len(left) == 2  # the current cache and the other scan's

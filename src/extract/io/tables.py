@@ -105,6 +105,14 @@ def temporary_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
 
 
+def _with_pandas_types(schema: pa.Schema) -> pa.Schema:
+    """The schema with pandas metadata, so that ``pandas.read_parquet`` reads the integer columns
+    as nullable ``Int64`` (a ``chars`` or ``bytes`` column with nulls would become float64) and
+    the date columns as dates, like the frames of ``extract_tables``."""
+    meta = pa.Schema.from_pandas(arrow_to_pandas(schema.empty_table()), preserve_index=False).metadata
+    return schema.with_metadata({**(schema.metadata or {}), b"pandas": meta[b"pandas"]})
+
+
 class TableWriter:
     """One table written as its rows arrive: Parquet row groups or CSV appends of PIECE_ROWS rows.
 
@@ -120,7 +128,8 @@ class TableWriter:
         self._pending: list[pa.Table] = []
         self._pending_rows = 0
         self._header_done = False
-        self._parquet = pq.ParquetWriter(path, schema, compression="zstd") if fmt == "parquet" else None
+        self._parquet = (pq.ParquetWriter(path, _with_pandas_types(schema), compression="zstd")
+                         if fmt == "parquet" else None)
         if fmt == "csv":
             path.write_bytes(b"")
 

@@ -89,7 +89,26 @@ def _scan_jieba_dict(name: str, salt: str, keep) -> dict | set:
         os.replace(tmp, cached)
     except OSError:
         pass
+    _drop_stale(cached, name, key.rsplit("-", 1)[1])
     return out
+
+
+def _drop_stale(current: Path, name: str, salt_crc: str) -> None:
+    """Remove this scan's caches for other dictionaries (each virtual environment's jieba has its
+    own mtime, so the folder would otherwise grow with every environment ever used) and any scan
+    cache untouched for 30 days; the current one and other scans' live caches stay."""
+    import time
+
+    month_ago = time.time() - 30 * 86400
+    for path in current.parent.glob("jieba-*.marshal"):
+        if path == current:
+            continue
+        try:
+            same_scan = path.name.startswith(f"jieba-{name}-") and path.stem.endswith(f"-{salt_crc}")
+            if same_scan or path.stat().st_mtime < month_ago:
+                path.unlink()
+        except OSError:
+            continue
 
 
 @cache
