@@ -165,3 +165,35 @@ def test_the_dictionary_cache_keeps_only_the_current_dictionary(tmp_path, monkey
     left = sorted(p.name for p in folder.glob("jieba-*.marshal"))
     assert other_scan.name in left and other_env.name not in left and forgotten.name not in left
     assert len(left) == 2  # the current cache and the other scan's
+
+
+def test_a_runaway_document_becomes_an_error_row_naming_it(monkeypatch) -> None:
+    from extract.io import batch
+
+    def runaway(*args, **kwargs):
+        while True:
+            pass
+
+    monkeypatch.setattr(batch, "extract_document", runaway)
+    out = batch.process(batch.Source("stuck.txt", text="增长5%。"), batch.Options(doc_timeout=0.2))
+    assert out.document["doc_id"] == "stuck.txt" and out.document["status"] == "error"
+    assert "time budget" in out.document["error"] and out.quantities == []
+
+
+def test_a_normal_document_is_untouched_by_the_budget() -> None:
+    from extract.io import batch
+
+    timed = batch.process(batch.Source("a.txt", text="增长5%。"), batch.Options(entities=False, doc_timeout=600))
+    untimed = batch.process(batch.Source("a.txt", text="增长5%。"), batch.Options(entities=False))
+    assert timed.document == untimed.document and timed.quantities == untimed.quantities
+
+
+def test_progress_names_the_file_being_read(tmp_path) -> None:
+    from extract.io.batch import Options, Source
+    from extract.io.outdir import OutputFolder
+    from extract.io.runner import extract_all
+
+    seen: list[str] = []
+    docs = [Source("a.txt", text="增长5%。"), Source("b.txt", text="下降3%。")]
+    extract_all(iter(docs), OutputFolder(tmp_path), Options(entities=False), jobs=1, on_document=seen.append)
+    assert seen == ["a.txt", "b.txt"]

@@ -14,6 +14,7 @@ from functools import cache
 import regex
 
 from extract.link.linker import link
+from extract.numbers.numerals import mask_long_runs
 from extract.numbers.units import lexicon
 from extract.quantities.reading import Quantity, find_quantities
 from extract.resources import alternation
@@ -203,15 +204,18 @@ def extract_document(original: str, *, doc_date: date | None = None, date_source
     sentence_base = 0
     for offset, block in blocks(original, BLOCK_CHARS):  # read here: tests shrink it to test many blocks
         view = make_view(block)
+        # time expressions are read with over-long numeral stretches masked, as numbers are: no time
+        # lies inside one, and a digit line would make the date patterns superlinear
+        timed = mask_long_runs(view.text)
         if result.date is None and offset == 0:
-            result.date, result.date_source = document_date(view.text)
+            result.date, result.date_source = document_date(timed)
         sents = sentence_spans(view.text)
         starts = [s for s, _ in sents]
 
         def sentence_of(pos: int, base: int = sentence_base, starts: list[int] = starts) -> int:
             return base + max(bisect_right(starts, pos) - 1, 0)
 
-        times = find_times(view.text, ref=result.date)
+        times = find_times(timed, ref=result.date)
         mentions = _find_entities(view.text) if entities else []
         quantities = _drop_inside_names_and_times(find_quantities(view.text, view.traditional), times, mentions)
         mentions = _drop_inside_units(view.text, mentions, quantities)

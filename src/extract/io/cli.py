@@ -96,9 +96,9 @@ def _progress(total: int | None, enabled: bool):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     progress = Progress(TextColumn("extract"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                        transient=True)
+                        TextColumn("{task.fields[current]}"), transient=True)
     progress.start()
-    return progress, progress.add_task("docs", total=total)
+    return progress, progress.add_task("docs", total=total, current="")
 
 
 @app.command()
@@ -236,7 +236,8 @@ def _run_locked(folder: OutputFolder, sources: list[Source], options: Options, a
         plan, result = extract_all(
             expand(sources, columns), folder, options, jobs=jobs, force=arguments["force"],
             batch_docs=batch_size(total, jobs), lock_fd=folder.lock_fd,
-            on_batch=(lambda n: bar[0].advance(bar[1], n)) if bar else None)
+            on_batch=(lambda n: bar[0].advance(bar[1], n)) if bar else None,
+            on_document=(lambda doc_id: bar[0].update(bar[1], current=doc_id)) if bar else None)
     finally:
         if bar:
             bar[0].stop()

@@ -180,6 +180,8 @@ def run_batch(part_id: str, sources: list[Source]) -> tuple[list[tuple[str, str]
             placed.append((src.doc_id, old))
             continue
         startup += _ensure_pipeline()
+        if _WORKER.get("on_document"):
+            _WORKER["on_document"](src.doc_id)  # the progress display names the file being read
         out = process(ready, options)
         out.document[_KEY] = key
         chars += out.document["chars"] or 0
@@ -244,6 +246,7 @@ def batch_size(total: int | None, jobs: int) -> int:
 def extract_all(docs: Iterable[Source], folder: OutputFolder, options: Options, *, jobs: int,
                 force: bool = False, batch_docs: int = BATCH_DOCS,
                 on_batch: Callable[[int], None] | None = None,
+                on_document: Callable[[str], None] | None = None,
                 lock_fd: int | None = None) -> tuple[list[tuple[str, str]], RunResult]:
     """Make sure every document has its rows in a part; the plan ``[(doc_id, part)]`` in input order.
 
@@ -268,7 +271,7 @@ def extract_all(docs: Iterable[Source], folder: OutputFolder, options: Options, 
     second = next(batches, None)
     batches = itertools.chain([b for b in (first, second) if b is not None], batches)
     if jobs <= 1 or second is None:
-        _init_worker(dict(state))
+        _init_worker({**state, "on_document": on_document})
         for seq, batch in enumerate(batches):
             take(*run_batch(f"{run_id}-{seq:06d}", batch))
     else:
