@@ -17,8 +17,10 @@ process (``load()`` there), never pass it to a process pool.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from functools import cache
 from itertools import accumulate
+from typing import TYPE_CHECKING
 
 import numpy as np
 import regex
@@ -32,6 +34,9 @@ from extract.entities import rules as entity_rules
 from extract.entities.model.features import features_of_words, word_tags
 from extract.entities.model.network import CharNER, model_dir, normalize
 from extract.text import segment
+
+if TYPE_CHECKING:
+    import jieba
 
 Doc.set_extension("model_spans", default=None, force=True)
 Doc.set_extension("rule_spans", default=None, force=True)
@@ -55,7 +60,7 @@ _SOFT_BREAK = regex.compile(r"[，、,：:]")
 _NON_SPACE = regex.compile(r"\S+")
 
 
-def jieba_tokenizer():
+def jieba_tokenizer() -> jieba.Tokenizer:
     """The process-wide private jieba tokenizer with the project user dictionary."""
     return segment.project_tokenizer()
 
@@ -144,7 +149,7 @@ def model_spans_for(text: str, feats: np.ndarray, model: CharNER) -> list[tuple[
 
 
 @Language.factory("extract_char_ner")
-def make_char_ner(nlp: Language, name: str):
+def make_char_ner(nlp: Language, name: str) -> Callable[[Doc], Doc]:
     model = char_model()
     word_tags()  # load now, not on the first document
 
@@ -156,7 +161,7 @@ def make_char_ner(nlp: Language, name: str):
 
 
 @Language.factory("extract_entity_rules")
-def make_entity_rules(nlp: Language, name: str):
+def make_entity_rules(nlp: Language, name: str) -> Callable[[Doc], Doc]:
     def rules(doc: Doc) -> Doc:
         doc._.rule_spans = entity_rules.rule_spans(doc_text(doc))
         return doc
@@ -266,7 +271,7 @@ def _split_tokens_at(doc: Doc, cuts: set[int]) -> None:
 
 
 @Language.factory("extract_entity_combiner", default_config={"precedence": DEFAULT_PRECEDENCE})
-def make_combiner(nlp: Language, name: str, precedence: str):
+def make_combiner(nlp: Language, name: str, precedence: str) -> Callable[..., Doc]:
     post_words()  # load now, not on the first document
     def combiner(doc: Doc, set_ents: bool = True) -> Doc:
         """``set_ents=False`` (find_entities) keeps only the char-exact ``doc._.entities``:
