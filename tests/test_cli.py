@@ -14,6 +14,16 @@ from extract.io.cli import app
 ARTICLE = "全省累计进出口总额达8144亿元，年均增长5.1%。\n上半年承运1万标箱，货值3亿欧元。\n"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _pipeline_built_once() -> None:
+    """Build the pipeline once in this process, as a long-lived caller would: the runs below fork
+    their workers from it (--jobs defaults to the cores) instead of every worker of every run
+    building its own."""
+    from extract.pipeline import warm_up
+
+    warm_up()
+
+
 @pytest.fixture()
 def folder(tmp_path: Path) -> Path:
     root = tmp_path / "news"
