@@ -164,19 +164,23 @@ def test_an_earlier_run_is_read_back_and_rows_that_no_longer_fit_are_not_marked(
     (out / "documents.csv").write_text(
         "doc_id,bytes,sha256,encoding,chars,date,date_source,status,error,n_quantities,n_entities,n_sentences\n"
         f"a.txt,30,{sha},utf-8,10,,,ok,,1,1,1\nb.txt,30,{sha},utf-8,10,,,ok,,1,0,1\n"
-        "c.txt,,,,,,,error,empty file (0 bytes),0,0,0\n", encoding="utf-8")
+        "c.txt,,,,,,,error,empty file (0 bytes),0,0,0\n"
+        "n1,30,,utf-8,11,,,ok,,1,0,1\n", encoding="utf-8")
+    (articles / "news.jsonl").write_text('{"id": "n1", "text": "吉林省出口额达5亿元。"}\n', encoding="utf-8")
     (out / "quantities.csv").write_text(
         "doc_id,sentence,start,end,text,value,value_high,unit,unit_text,kind,approx,change,basis,metric,subject,"
         "period_text,period_start,period_end\n"
         "a.txt,0,6,9,3亿元,300000000.0,,CNY,元,money,,,,出口额,吉林省,,,\n"
-        "b.txt,0,6,9,3亿元,300000000.0,,CNY,元,money,,,,出口额,吉林省,,,\n", encoding="utf-8")
+        "b.txt,0,6,9,3亿元,300000000.0,,CNY,元,money,,,,出口额,吉林省,,,\n"
+        "n1,0,7,10,5亿元,500000000.0,,CNY,元,money,,,,出口额,吉林省,,,\n", encoding="utf-8")
     (out / "entities.csv").write_text("doc_id,sentence,start,end,text,label,source\na.txt,0,0,2,全省,LOC,rule\n",
                                       encoding="utf-8")
     (out / "facts.csv").write_text("doc_id,start,end,statement,subject_code\na.txt,6,9,吉林省 出口额: 3亿,220000\n",
                                    encoding="utf-8")
     docs = read_run(out, articles)
     place_rows(docs)
-    a, b, c = docs
+    a, b, c, d = docs
+    assert d.text == "吉林省出口额达5亿元。" and [q["text"] for q in d.quantities] == ["5亿元"]  # a record
     assert a.quantities[0]["value"] == 3e8 and a.quantities[0]["subject_code"] == 220000
     assert a.quantities[0]["statement"] == "吉林省 出口额: 3亿" and a.entities[0]["label"] == "LOC"
     assert a.warning is None and a.misplaced == 0

@@ -267,7 +267,8 @@ def show(
                                                   "article or folder that run read.")] = None,
     metric: Annotated[str | None, typer.Option("--metric", help="Chart this metric's values by subject and "
                                                "period (default: the most frequent metric).")] = None,
-    glob: Annotated[str, typer.Option("--glob", help="File name pattern, e.g. '*.txt'.")] = "*",
+    glob: Annotated[str | None, typer.Option("--glob", help="File name pattern, as for extract run "
+                                             "(default: the same as run's).", show_default=False)] = None,
     open_: Annotated[bool, typer.Option("--open", help="Open the report in the browser.")] = False,
 ) -> None:
     """Write a review report: every article with its quantities and entities marked, and a corpus overview."""

@@ -17,7 +17,7 @@ __all__ = ["ReportDoc", "build", "collect", "render_report", "write_report"]
 
 
 def build(input_path: Path, out: Path, *, articles: Path | None = None, metric: str | None = None,
-          glob: str = "*", options: Options | None = None) -> list[ReportDoc]:
+          glob: str | None = None, options: Options | None = None) -> list[ReportDoc]:
     """Collect INPUT's documents (extracting them, or reading an earlier run's tables) and write the page."""
     docs = collect(input_path, articles=articles, glob=glob, options=options)
     write_report(docs, out, title=f"extract report: {input_path.name or input_path}", metric=metric)

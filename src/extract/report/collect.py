@@ -7,14 +7,17 @@ the run) are counted and left unmarked rather than drawn in the wrong place.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from extract.io.batch import Options, discover, process
+from extract.io.batch import DEFAULT_PATTERNS, Options, Source, discover, process
 from extract.io.decode import DecodeError, decode_bytes
+from extract.io.readers import Columns
+from extract.io.runner import expand
 
 TABLE_NAMES = ("documents", "quantities", "entities", "facts")
 
@@ -79,20 +82,29 @@ def _placed(text: str, rows: list[dict]) -> tuple[list[dict], int]:
     return good, len(rows) - len(good)
 
 
-def _decode(path: Path) -> tuple[str, bytes]:
-    data = path.read_bytes()
-    return decode_bytes(data).text, data
+def _bytes_and_text(src: Source) -> tuple[bytes, str]:
+    """A document's bytes as the run hashed them and its text as the run read it (same offsets)."""
+    if src.text is not None:  # a record of a JSON Lines, CSV or Parquet file
+        return src.text.encode("utf-8"), src.text
+    assert src.path is not None
+    data = src.path.read_bytes()
+    if src.path.name.lower().endswith(".gz"):
+        data = gzip.decompress(data)
+    return data, decode_bytes(data).text
 
 
-def extract_now(root: Path, glob: str = "*", options: Options | None = None) -> list[ReportDoc]:
+def _sources(root: Path, patterns: str | tuple[str, ...], exclude: frozenset[Path] = frozenset()) -> list[Source]:
+    """The documents under ``root`` as ``extract run`` finds them: files, and a record file's records."""
+    return list(expand(discover(root, patterns, exclude=exclude), Columns()))
+
+
+def extract_now(root: Path, glob: str | None = None, options: Options | None = None) -> list[ReportDoc]:
     """Run the pipeline over an article or a folder, as ``extract run --facts`` would."""
     options = options or Options()
     docs = []
-    for src in discover(root, glob):
+    for src in _sources(root, glob or DEFAULT_PATTERNS):
         result = process(src, options)
-        text = None
-        if result.document["status"] == "ok" and src.path is not None:
-            text, _ = _decode(src.path)  # the same bytes and decoder as the run: same offsets
+        text = _bytes_and_text(src)[1] if result.document["status"] == "ok" else None
         quantities = join_facts([_plain_row(r) for r in result.quantities], [_plain_row(r) for r in result.facts])
         docs.append(ReportDoc(src.doc_id, _plain_row(result.document), text, quantities,
                               [_plain_row(r) for r in result.entities]))
@@ -121,9 +133,11 @@ def _read_table(folder: Path, name: str) -> list[dict] | None:
     return [_plain_row(r) for r in frame.to_dict("records")]
 
 
-def read_run(out_dir: Path, articles: Path) -> list[ReportDoc]:
+def read_run(out_dir: Path, articles: Path, glob: str | None = None) -> list[ReportDoc]:
     """An earlier run's tables joined with the articles it read (``articles``: its INPUT)."""
     documents = _read_table(out_dir, "documents") or []
+    found = {src.doc_id: src for src in _sources(articles, glob or DEFAULT_PATTERNS, frozenset({out_dir.resolve()}))
+             if src.error is None}
     grouped: dict[str, dict[str, list[dict]]] = {}
     for name in ("quantities", "entities", "facts"):
         for row in _read_table(out_dir, name) or []:
@@ -135,11 +149,11 @@ def read_run(out_dir: Path, articles: Path) -> list[ReportDoc]:
         quantities = join_facts(rows.get("quantities", []), rows.get("facts", []))
         doc = ReportDoc(doc_id, document, None, quantities, rows.get("entities", []))
         if doc.ok:
-            path = articles if articles.is_file() else articles / doc_id
+            src = found.get(doc_id) or Source(doc_id, articles if articles.is_file() else articles / doc_id)
             try:
-                doc.text, data = _decode(path)
-            except (OSError, DecodeError) as exc:
-                doc.warning = f"cannot read the article at {path}: {exc}"
+                data, doc.text = _bytes_and_text(src)
+            except (OSError, DecodeError, EOFError, gzip.BadGzipFile) as exc:
+                doc.warning = f"cannot read the article {doc_id} under {articles}: {exc}"
             else:
                 if document.get("sha256") and hashlib.sha256(data).hexdigest() != document["sha256"]:
                     doc.warning = "the article has changed since the run: rows that no longer fit are not marked"
@@ -159,14 +173,14 @@ def place_rows(docs: list[ReportDoc]) -> None:
             doc.warning = f"{doc.misplaced} rows do not match the text at their offsets and are not marked"
 
 
-def collect(input_path: Path, articles: Path | None = None, glob: str = "*",
+def collect(input_path: Path, articles: Path | None = None, glob: str | None = None,
             options: Options | None = None) -> list[ReportDoc]:
     """The report's documents for INPUT: an output folder (with ``articles``), a folder or an article."""
     if is_output_folder(input_path):
         if articles is None:
             raise ValueError(f"{input_path} holds the tables of an earlier run: give the articles it read "
                              f"with --articles")
-        docs = read_run(input_path, articles)
+        docs = read_run(input_path, articles, glob)
     else:
         docs = extract_now(input_path, glob, options)
     place_rows(docs)
