@@ -28,6 +28,7 @@ def reference() -> jieba.Tokenizer:
 @pytest.mark.parametrize("sentence", SENTENCES)
 def test_tokens_are_jiebas(sentence: str, reference: jieba.Tokenizer) -> None:
     assert project_tokenizer().lcut(sentence) == reference.lcut(sentence)
+    assert list(project_tokenizer().cut(sentence)) == reference.lcut(sentence)  # the spaCy tokenizer's call
 
 
 def test_hyphenated_numbers_are_cut_as_jieba_cuts_them() -> None:

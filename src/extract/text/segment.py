@@ -142,7 +142,7 @@ _PLAIN = re.compile(r"[a-zA-Z0-9]+(?:\.\d+)?%?|[\u4e00-\u9fd5]+")
 
 
 class FastTokenizer(jieba.Tokenizer):
-    """A jieba tokenizer whose ``lcut`` runs on jieba-rs (``rjieba``, the same algorithm and
+    """A jieba tokenizer whose ``cut`` and ``lcut`` run on jieba-rs (``rjieba``, the same algorithm and
     dictionary in Rust, about 10-25x faster), with the same user words.
 
     Why: segmentation was the largest single cost of a run (the entity model's features and its
@@ -173,9 +173,15 @@ class FastTokenizer(jieba.Tokenizer):
             self._pad += old
             self._fast.add_word(self._TOTAL_PAD, self._pad, None)
 
-    def lcut(self, sentence: str, cut_all: bool = False, HMM: bool = True, use_paddle: bool = False) -> list[str]:  # noqa: N803 (jieba's names)
+    def cut(self, sentence: str, cut_all: bool = False, HMM: bool = True, use_paddle: bool = False):  # noqa: N803 (jieba's names)
+        """jieba's default mode (with HMM) on jieba-rs; the other modes are jieba's own."""
         if cut_all or not HMM:
-            return super().lcut(sentence, cut_all=cut_all, HMM=HMM)
+            return super().cut(sentence, cut_all=cut_all, HMM=HMM)
+        return iter(self.lcut(sentence))
+
+    def lcut(self, sentence: str, cut_all: bool = False, HMM: bool = True, use_paddle: bool = False) -> list[str]:  # noqa: N803
+        if cut_all or not HMM:
+            return list(super().cut(sentence, cut_all=cut_all, HMM=HMM))
         out: list[str] = []
         for token in self._fast.cut(sentence):
             if len(token) == 1 or not token.isascii() or _PLAIN.fullmatch(token) or self.FREQ.get(token):
