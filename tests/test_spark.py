@@ -6,14 +6,12 @@ import json
 import math
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
-
-from extract.io.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,9 +49,11 @@ def test_spark_rows_are_the_commands_rows(tmp_path: Path) -> None:
     articles.append({"id": "no-text", "text": "", "paper": "日报"})
     src = tmp_path / "articles.jsonl"
     src.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles), encoding="utf-8")
-    res = CliRunner().invoke(app, ["run", str(src), "--out", str(tmp_path / "out"), "--format", "parquet",
-                                   "--facts", "--jobs", "1"])
-    assert res.exit_code == 1, res.output  # the record without text is an error row
+    # the command in its own process, as a user runs it
+    res = subprocess.run([sys.executable, "-m", "extract", "run", str(src), "--out", str(tmp_path / "out"),
+                          "--format", "parquet", "--facts", "--jobs", "1", "--no-progress"],
+                         capture_output=True, text=True)
+    assert res.returncode == 1, res.stdout + res.stderr  # the record without text is an error row
 
     os.environ["PYSPARK_PYTHON"] = os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
     spark = (SparkSession.builder.master("local[2]").appName("extract-test")

@@ -18,7 +18,7 @@ How a run goes:
 
 Resuming: the documents file of a part holds each document's ``doc_id`` and a key (the sha256 of
 its bytes and of its metadata), and its schema the run's *fingerprint* (tool version and the options
-that change rows: ``--date``, ``--max-mb``, ``--entities``). A rerun with the same fingerprint reuses
+that change rows: ``--date``, ``--max-mb``, ``--entities``, ``--doc-timeout``). A rerun with the same fingerprint reuses
 every document whose ``(doc_id, key)`` a part holds and extracts only new or changed ones;
 ``--force`` redoes all. A run killed at any moment leaves the complete parts and the previous tables
 (with their manifest) intact, and the next run finishes the job. Deleting ``.extract/`` only loses
@@ -70,7 +70,7 @@ def fingerprint(options: Options) -> str:
     from extract import __version__
 
     data = {"version": __version__, "date": options.date, "max_bytes": options.max_bytes,
-            "entities": options.entities}
+            "entities": options.entities, "doc_timeout": options.doc_timeout}
     return hashlib.sha256(json.dumps(data, default=str, sort_keys=True).encode()).hexdigest()[:16]
 
 
