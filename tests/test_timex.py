@@ -481,3 +481,12 @@ def test_since_sets_the_year_of_following_periods_only_without_a_document_date()
     assert (half.text, half.start_date, half.end_date) == ("上半年", dt.date(2017, 1, 1), dt.date(2017, 6, 30))
     (_, half) = find_times(text, dt.date(2026, 5, 21))
     assert (half.start_date, half.end_date) == (dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+
+
+def test_a_fiscal_year_with_both_years_runs_from_april_and_is_time():
+    text = "2025/26年度财政预算案公布，2024-25财政年度赤字为100亿元。"
+    q = one(text, REF, "2025/26年度")
+    assert (q.start_date, q.end_date, q.grain) == (D(2025, 4, 1), D(2026, 3, 31), "year")
+    assert one(text, REF, "2024-25财政年度").end_date == D(2025, 3, 31)
+    # a pair of years that are not consecutive is no fiscal year
+    assert all(t.text != "2019/21年度" for t in find_times("2019/21年度平均", REF))

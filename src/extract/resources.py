@@ -205,6 +205,7 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
         "simplified": _cell(r"^\S+$"),
     }),
     "time.yaml": _record({
+        "fiscal_years": _record({"pattern": _WORD, "start_month": _INT}),
         "digits": _map(_INT),
         "two_digit_year_pivot": _INT,
         "plans": _map(_pair(_INT)),

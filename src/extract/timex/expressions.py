@@ -1333,11 +1333,47 @@ def _modify(c: _Cand, a, b, by, ref):
     return a, b, by  # target: the period itself
 
 
+@cache
+def _fiscal_year_re() -> regex.Pattern:
+    spec = _grammar().r["fiscal_years"]
+    return regex.compile(spec["pattern"])
+
+
+def _fiscal_years(text: str) -> list[TimeExpr]:
+    """Fiscal years written with both calendar years (2017/18年度, 2024-25财政年度): Hong Kong's and
+    Macau's run from ``fiscal_years.start_month`` (April) to the month before, a period of the
+    text alone; their digits are time, never a fraction or a range."""
+    spec = _grammar().r["fiscal_years"]
+    month = int(spec["start_month"])
+    out = []
+    for m in _fiscal_year_re().finditer(text):
+        first = int(m.group("first_year"))
+        second = int(m.group("second_year"))
+        if second < 100:
+            second += first - first % 100 + (100 if second < first % 100 else 0)
+        if second != first + 1:
+            continue
+        start = date(first, month, 1)
+        end = _add_months(start, 12) - _dt.timedelta(days=1)
+        out.append(TimeExpr(m.start(), m.end(), m.group(), "year", start, end, True, "year",
+                            resolved_by="text"))
+    return out
+
+
 def find_times(text: str, ref: date | None = None) -> list[TimeExpr]:
     """Every time expression in `text`, left to right, non-overlapping, leftmost-longest, resolved
     against `ref` (the document date). See the module docstring for the resolution rules."""
     if not text:
         return []
+    fiscal = _fiscal_years(text) if "年度" in text else []
+    if fiscal:
+        rest = [t for t in _find_times(text, ref)
+                if not any(f.start < t.end and t.start < f.end for f in fiscal)]
+        return sorted(rest + fiscal, key=lambda t: t.start)
+    return _find_times(text, ref)
+
+
+def _find_times(text: str, ref: date | None) -> list[TimeExpr]:
     if isinstance(ref, _dt.datetime):
         ref = ref.date()
     out: list[TimeExpr] = []
