@@ -118,6 +118,7 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
         "collective": _map(_WORDS),
         "not_subject_before": _WORDS,
         "not_subject_suffixes": _WORDS,
+        "byline_after": _WORD,
         "country_codes": _map(_cell("^[A-Z]{2}$")),
         "comparison_words": _WORDS,
         "comparison_not_before": _WORDS,

@@ -75,6 +75,7 @@ class _Rules:
     collective: dict[str, str]  # 全省 -> province …
     not_subject_before: tuple[str, ...]
     not_subject_suffixes: tuple[str, ...]
+    byline_after: regex.Pattern
     partner_list: regex.Pattern
     metric_stop: regex.Pattern
     collective_re: regex.Pattern
@@ -95,6 +96,7 @@ def rules() -> _Rules:
         {w: level for level, words in data["collective"].items() for w in words},
         tuple(data["not_subject_before"]),
         tuple(data["not_subject_suffixes"]),
+        regex.compile(data["byline_after"]),
         regex.compile(rf"(?:{_alt(data['not_subject_before'])})(?:[^，,；;。、]{{1,12}}、)+$"),
         regex.compile(_alt(data["metric_stops"])),
         regex.compile(_alt([w for words in data["collective"].values() for w in words])),
@@ -403,8 +405,8 @@ def _usable(text: str, m: Mention, clause_start: int, r: _Rules) -> bool:
     if len(m.text) < 2 or m.text.endswith(r.not_subject_suffixes):
         return False  # 中, 俄 (partners in 中俄, 对韩); 新华社 (the source, not the subject)
     before = text[max(0, m.start - 2):m.start]
-    if before.endswith(r.not_subject_before):
-        return False
+    if before.endswith(r.not_subject_before) or r.byline_after.match(text, m.end):
+        return False  # 对韩国, 据海关; 香港文汇报讯, 广州报道 (a byline: where it was written)
     # 对俄罗斯、哈萨克斯坦、沙特阿拉伯等市场: every item of a list the partner word opens
     return not r.partner_list.search(text, max(clause_start, m.start - 40), m.start)
 
