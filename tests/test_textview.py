@@ -3,7 +3,8 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extract.text.view import make_view, sentence_spans
+from extract.resources import read_tsv
+from extract.text.view import has_traditional, make_view, sentence_spans, to_simplified
 
 
 def _orig(original: str, view, needle: str) -> str:
@@ -68,3 +69,36 @@ def test_every_view_span_maps_inside_the_original(original: str) -> None:
         for j in range(i + 1, min(len(view.text), i + 6) + 1):
             s, e = view.to_original(i, j)
             assert 0 <= s <= e <= len(original)
+
+
+def test_traditional_script_is_read_as_simplified_with_the_same_offsets() -> None:
+    original = "<p>澳門旅遊局：首三季旅客達2,618萬人次，按年上升14.2%。</p>"
+    view = make_view(original)
+    assert view.traditional
+    assert "澳门旅游局：首三季旅客达2,618万人次，按年上升14.2%。" in view.text
+    i = view.text.index("2,618万人次")
+    s, e = view.to_original(i, i + len("2,618万人次"))
+    assert original[s:e] == "2,618萬人次"
+
+
+def test_phrases_keep_their_own_conversion() -> None:
+    assert to_simplified("乾隆年間，衣服乾淨") == "乾隆年间，衣服干净"
+
+
+def test_simplified_text_is_not_converted() -> None:
+    text = "吉林省商务厅：乾安县进出口总额增长5%，著名企业于长春签约。"
+    assert not has_traditional(text)
+    assert to_simplified(text) is text
+    assert not make_view(text).traditional
+
+
+def test_every_entry_of_the_map_keeps_its_length() -> None:
+    rows = read_tsv("t2s.tsv")
+    assert rows[0] == ["traditional", "simplified"] and len(rows) > 4000
+    assert all(len(t) == len(s) for t, s in rows[1:])
+
+
+def test_full_width_thousands_comma_only_between_digit_groups() -> None:
+    assert "1,520亿元" in make_view("营业收入1，520亿元").text
+    assert "5%，300家" in make_view("增长5%，300家企业").text
+    assert "12，345" in make_view("分别为12，345").text
