@@ -490,3 +490,9 @@ def test_a_fiscal_year_with_both_years_runs_from_april_and_is_time():
     assert one(text, REF, "2024-25财政年度").end_date == D(2025, 3, 31)
     # a pair of years that are not consecutive is no fiscal year
     assert all(t.text != "2019/21年度" for t in find_times("2019/21年度平均", REF))
+
+
+def test_a_half_year_report_covers_the_first_half():
+    # 半年度 names a listed company's interim period: January to June
+    q = one("公司发布2025年半年度报告，营业收入增长5%。", REF, "2025年半年度")
+    assert (q.start_date, q.end_date) == (D(2025, 1, 1), D(2025, 6, 30))
