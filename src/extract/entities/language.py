@@ -298,6 +298,7 @@ def make_combiner(nlp: Language, name: str, precedence: str) -> Callable[..., Do
         zones = entity_post.zone_spans(text, model + shorts, words)
         model = entity_post.relabel_zones(model, zones)
         longer = zones + entity_post.institution_spans(text, rules + model, words)
+        longer += entity_post.trade_spans(text, rules + model, cut, words, entity_rules.company_names())
         rules += longer
         ends_ok = _org_end_check(text, bounds, words)
         rules = [r for r in rules if r[2] != "ORG" or ends_ok(r[1])]

@@ -108,6 +108,13 @@ class _Rules:
     town_not_in: frozenset[str]  # 全乡, 该镇: the town spoken of
     town_stops: str  # 到|黄洞乡: a town's name starts after these
     town_count_end: frozenset[str]  # 八镇, 三乡: a count of towns
+    not_place_ends: tuple[str, ...]  # 二手房市场: a market, not a place
+    trade_suffix: regex.Pattern  # a company's trade word (制药, 证券, 电缆)
+    sector_trade_words: frozenset[str]  # 电力, 材料: after a name found or listed only
+    trade_not_before: frozenset[str]  # 制药|产业: the sector, not a company
+    trade_not_names: frozenset[str]  # 国内|制药, 该|公司
+    org_heads_not: tuple[str, ...]  # 香港政府|证券: a body's name + a trade word is no company
+    trade_bad_heads: frozenset[str]  # divisions and countries: 吉林|汽车 is the province's industry
 
 
 def _county_short_forms(places: frozenset[str], vetoed: frozenset[str]) -> dict[str, str]:
@@ -182,6 +189,14 @@ def _rules() -> _Rules:
         town_not_in=frozenset(zones["town_not_in"]),
         town_stops=zones["town_stops"],
         town_count_end=frozenset(zones["town_count_end"]),
+        not_place_ends=tuple(zones["not_place_ends"]),
+        trade_suffix=regex.compile(trie_pattern([str(w) for w in orgs["trade_words"]])),
+        sector_trade_words=frozenset(orgs["sector_trade_words"]),
+        trade_not_before=frozenset(orgs["trade_not_before"]),
+        trade_not_names=frozenset(orgs["trade_not_names"]),
+        org_heads_not=tuple(orgs["not_alone"]) + tuple(str(x) for x in orgs["suffixes"]),
+        trade_bad_heads=frozenset(names.short) | countries | frozenset(
+            row[1] for row in read_tsv("divisions.tsv")[1:] if len(row) > 1),
     )
 
 
@@ -283,6 +298,59 @@ def _place_sequence(name: str, r: _Rules) -> list[tuple[int, int]]:
     return parts if len(parts) > 1 else []
 
 
+_LATIN = regex.compile(r"[A-Za-z][A-Za-z.'-]*")
+_LATIN_NAME = regex.compile(r"[A-Z][a-z]+")
+_QUOTES = {"“": "”", "「": "」", "‘": "’", "《": "》", '"': '"'}
+_PER_VERB_LEN = 2  # 黄权辉|解释: the verb jieba reads after a name
+
+
+def _latin_cut(text: str, s: int, e: int, words: Words, bounds: frozenset[int]) -> int:
+    """Where a span that starts with Latin letters should end when a Chinese verb or function word is
+    glued to them (Nikola|跌超): at the end of the letters; else ``e``."""
+    m = _LATIN.match(text, s, e)
+    if m is None or m.end() >= e or not ("\u4e00" <= text[m.end()] <= "\u9fff"):
+        return e
+    if m.end() not in bounds:
+        return e
+    word = _token_around(m.end() + 1, bounds, text)  # the jieba token right after the letters
+    verb_like = lambda w: w in words.verbs or w in words.closed  # noqa: E731
+    # 跌超 is no dictionary word, but it starts with a verb
+    return m.end() if verb_like(word) or (not words.known(word) and verb_like(word[:1])) else e
+
+
+def _token_around(i: int, bounds: frozenset[int], text: str) -> str:
+    """The jieba token that holds offset ``i`` inside it (``bounds``: the token edges)."""
+    a = max((b for b in bounds if b < i), default=0)
+    b = min((b for b in bounds if b > i), default=len(text))
+    return text[a:b]
+
+
+def _quoted(text: str, s: int, e: int) -> bool:
+    """The span is exactly the inside of a pair of quotes (“猪菜共振”): a phrase quoted, not a name."""
+    return s > 0 and e < len(text) and _QUOTES.get(text[s - 1]) == text[e]
+
+
+def _slogan(name: str, words: Words, r: _Rules) -> bool:
+    """A quoted phrase of ordinary words (猪菜共振), not a quoted name (“最高法院”, “星报”): two or
+    more jieba tokens, none a name, the last no institution word."""
+    parts = words.cut(name)
+    return len(parts) >= 2 and parts[-1] not in r.org_not_alone and len(parts[-1]) > 1 and \
+        not any(words.tags.get(p) in _NAME_CLASSES or p in r.places for p in parts)
+
+
+def _join_latin_names(spans: list[Span], text: str) -> list[Span]:
+    """Two Latin-script words of one label apart by one space are one name (John Smith): the model
+    reads the text in pieces cut at spaces."""
+    out: list[Span] = []
+    for s, e, lab in spans:
+        if out and out[-1][2] == lab and out[-1][1] + 1 == s and text[s - 1] == " " and \
+                _LATIN_NAME.fullmatch(text[s:e]) and _LATIN_NAME.match(text, out[-1][0]):
+            out[-1] = (out[-1][0], e, lab)
+        else:
+            out.append((s, e, lab))
+    return out
+
+
 def clean_model_spans(text: str, spans: list[Span], words: Words,
                       bounds: frozenset[int] = frozenset()) -> list[Span]:
     """The model's spans repaired: relabelled, extended, split or dropped (classes 1, 2, 4, 5).
@@ -295,7 +363,14 @@ def clean_model_spans(text: str, spans: list[Span], words: Words,
     out: list[Span] = []
     dropped_end = -1  # end of the last one-character place dropped as part of a compound
     for s, e, lab in sorted(spans):
+        e = _latin_cut(text, s, e, words, bounds)  # Nikola|跌超
         name = text[s:e]
+        if lab == "ORG" and _quoted(text, s, e) and _slogan(name, words, r):
+            continue  # “猪菜共振”: a slogan in quotes
+        if lab == "PER" and e - s >= 3 + _PER_VERB_LEN and e - _PER_VERB_LEN in bounds and \
+                text[e - _PER_VERB_LEN:e] in words.verbs and text[s] in r.surnames:
+            e -= _PER_VERB_LEN  # 黄权辉|解释
+            name = text[s:e]
         if e - s == 1:
             if lab == "LOC" and (standalone(text, s, e, words) or (
                     s in bounds and e in bounds and text[s] not in r.compound_chars)):
@@ -309,6 +384,12 @@ def clean_model_spans(text: str, spans: list[Span], words: Words,
             tail = next((w for w in r.trailing_position if name.endswith(w) and len(name) - len(w) >= 2), "")
             e -= len(tail)  # 伊通河|畔
             name = text[s:e]
+        if lab == "LOC" and name.endswith(r.not_place_ends) and name not in r.places and \
+                not any(p in r.places or words.tags.get(p) in _NAME_CLASSES for p in (name[:k] for k in range(2, len(name) - 1))):
+            continue  # 二手房市场
+        if lab == "LOC" and bounds and e not in bounds and name[-1] in r.level_words and \
+                e - 1 in bounds and name not in r.places and words.known(_token_around(e, bounds, text)):
+            continue  # 网购|市场 read as 购市: the level character starts the next word
         if lab == "PER" and all(ch in r.numerals for ch in name):
             continue  # 二〇 (a year)
         if lab == "ORG" and name in r.org_not_alone:
@@ -336,7 +417,7 @@ def clean_model_spans(text: str, spans: list[Span], words: Words,
         if lab == "PER" and not _person_like(name, r) and not r.person_after.match(text, e):
             continue  # 提振, 楼宇 (but 小平同志)
         out.append((s, e, lab))
-    return out
+    return _join_latin_names(out, text)
 
 
 # --- 3. zone, facility and institution names -----------------------------------------------------
@@ -495,6 +576,47 @@ def institution_spans(text: str, found: list[Span], words: Words) -> list[Span]:
             start = before
         if start >= 0:
             out.append((start, b, "ORG"))
+    return out
+
+
+_TRADE_HEAD_CLASSES = frozenset(segment.CLASS_ID[c] for c in ("nr", "nrt", "nrfg", "nz", "nt", "j"))
+
+
+def trade_spans(text: str, found: list[Span], cut: list[str], words: Words,
+                companies: Mapping[str, bool]) -> list[Span]:
+    """A name + a company's trade word as one ORG (齐鲁制药, 东方财富证券, 美亚电缆, 椰岛公司).
+
+    The name is a span already in ``found`` (the model read 齐鲁 as a place, 惠普森 as a person), a
+    company or brand of ``companies`` (rules/org_companies.tsv), or one jieba token of 2-4
+    characters that is no dictionary word or is a name; never a division or a country (吉林汽车:
+    the province's car industry) nor a generic word (国内制药). Both ends lie on jieba token edges and
+    the next token is no sector word (制药|产业).
+    """
+    r = _rules()
+    starts = list(accumulate(map(len, cut), initial=0))
+    token_at = {a: w for a, w in zip(starts, cut)}
+    bounds = frozenset(starts)
+    found_by_end: dict[int, list[int]] = {}
+    for s, e, _lab in found:
+        if 2 <= e - s <= 6:
+            found_by_end.setdefault(e, []).append(s)
+    out: list[Span] = []
+    for m in r.trade_suffix.finditer(text):
+        a, b = m.span()
+        if a not in bounds or b not in bounds or token_at.get(b, "") in r.trade_not_before:
+            continue
+        heads = list(found_by_end.get(a, []))
+        heads += [a - n for n in range(2, 9) if a - n in bounds and text[a - n:a] in companies]
+        for s in range(a - 4, a - 1) if m.group() not in r.sector_trade_words else ():
+            word = token_at.get(s)
+            if word is not None and s + len(word) == a and (
+                    not words.known(word) or words.tags.get(word) in _TRADE_HEAD_CLASSES):
+                heads.append(s)
+        heads = [s for s in heads if s >= 0 and text[s:a] not in r.trade_bad_heads
+                 and text[s:a] not in r.trade_not_names and not text[s:a].endswith(r.org_heads_not)
+                 and not any(ch in r.stop for ch in text[s:a])]
+        if heads:
+            out.append((min(heads), b, "ORG"))
     return out
 
 

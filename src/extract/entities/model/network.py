@@ -111,7 +111,9 @@ def word_feature_ids(words: list[str], classes: list[int]) -> np.ndarray:
 
 
 LEX_LENGTHS = (2, 3, 4)
-LEX_CLASSES = ("none", "word", "nr", "ns", "nt", "nz")
+# Word classes of the lexicon; a later class wins where a word has two. "co": a company or brand name
+# (rules/org_companies.tsv). A model names the classes it was trained with (vocab.json "lex_classes").
+LEX_CLASSES = ("none", "word", "nr", "ns", "nt", "nz", "co")
 _HASH_A = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -207,7 +209,9 @@ class Lexicon:
     (``keys``/``classes`` stay the sorted arrays that the model file stores).
     """
 
-    def __init__(self, keys: dict[int, np.ndarray], classes: dict[int, np.ndarray]):
+    def __init__(self, keys: dict[int, np.ndarray], classes: dict[int, np.ndarray],
+                 n_classes: int = len(LEX_CLASSES)):
+        self.n_classes = n_classes  # the base of the combined ids: the model's number of classes
         self.keys = {n: np.asarray(keys[n], dtype=np.uint64) for n in LEX_LENGTHS}
         self.classes = {n: np.asarray(classes[n], dtype=np.int64) for n in LEX_LENGTHS}
         self.tables = {n: KeyTable(self.keys[n], self.classes[n], 0) for n in LEX_LENGTHS}
@@ -240,7 +244,7 @@ class Lexicon:
         end = np.zeros(total, dtype=np.int64)
         zeros = np.concatenate([[0], np.cumsum(cps == 0)])
         mult = 1
-        base = len(LEX_CLASSES)
+        base = self.n_classes
         c = cps.astype(np.uint64)
         keys = c  # window_keys(cps, n) for n = 1, 2, ...: each from the one before
         for n in range(2, max(LEX_LENGTHS) + 1):
@@ -403,8 +407,10 @@ class CharNER:
         self.feat_emb = arr["feat_emb"].astype(np.float32)
         self.lexicon = None
         if "lex_keys_2" in arr:
+            # models trained before the "co" class have the first six classes
+            n_classes = len(meta.get("lex_classes", LEX_CLASSES[:6]))
             self.lexicon = Lexicon({n: arr[f"lex_keys_{n}"] for n in LEX_LENGTHS},
-                                   {n: arr[f"lex_cls_{n}"] for n in LEX_LENGTHS})
+                                   {n: arr[f"lex_cls_{n}"] for n in LEX_LENGTHS}, n_classes)
             self.lex_begin_emb = arr["lex_begin_emb"].astype(np.float32)
             self.lex_end_emb = arr["lex_end_emb"].astype(np.float32)
         self.convs: list[_Conv] = []
