@@ -134,7 +134,12 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
         "odd_markers": _WORDS,
         "and_fraction": _nonempty(_WORDS),
     }),
-    "org_names.yaml": _record({"organizations": _WORDS}),
+    "org_companies.tsv": _table({
+        "name": _cell(r"^[\u4e00-\u9fffA-Za-z0-9]{2,}$"),
+        "use": _cell("^(?:feature|rule)$"),
+        "source": _cell("^(?:listed|short_form)$"),
+    }),
+    "org_names.yaml": _record({"organizations": _WORDS, "media": _WORDS}),
     "org_patterns.yaml": _record({
         "max_middle": _INT,
         "middle_stop": _CHARS,
@@ -145,6 +150,10 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
         "generic_bare": _WORDS,
         "not_alone": _WORDS,
         "suffixes": _nonempty(_WORDS),
+        "trade_words": _nonempty(_WORDS),
+        "sector_trade_words": _WORDS,
+        "trade_not_before": _WORDS,
+        "trade_not_names": _WORDS,
     }, optional=["weak_suffixes", "division_bodies"]),
     "person_patterns.yaml": _record({
         "roles": _WORDS,
@@ -167,6 +176,7 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
         "generic_areas": _WORDS,
         "place_final": _CHARS,
         "trailing_position": _WORDS,
+        "not_place_ends": _WORDS,
         "town_not_in": _CHARS,
         "town_stops": _CHARS,
         "town_count_end": _CHARS,
