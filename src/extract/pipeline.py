@@ -18,6 +18,7 @@ from extract.numbers.numerals import mask_long_runs
 from extract.numbers.units import lexicon
 from extract.quantities.reading import Quantity, find_quantities
 from extract.resources import alternation
+from extract.text.blocks import block_bounds
 from extract.text.view import make_view, sentence_spans
 from extract.timex.expressions import document_date, find_times
 
@@ -39,28 +40,9 @@ class Extraction:
 
 
 def blocks(original: str, size: int = BLOCK_CHARS) -> list[tuple[int, str]]:
-    """Cut ``original`` into (offset, block) pieces of at most ``size`` characters.
-
-    Cuts fall at a blank line if there is one in the second half of the window, else at a line
-    break, else after 。, else at the size limit.
-    """
-    out = []
-    pos = 0
-    n = len(original)
-    while n - pos > size:
-        window_end = pos + size
-        cut = -1
-        for sep in ("\n\n", "\n", "。"):
-            i = original.rfind(sep, pos + size // 2, window_end)
-            if i >= 0:
-                cut = i + len(sep)
-                break
-        if cut <= pos:
-            cut = window_end
-        out.append((pos, original[pos:cut]))
-        pos = cut
-    out.append((pos, original[pos:]))
-    return out
+    """Cut ``original`` into (offset, block) pieces of at most ``size`` characters, where
+    :func:`extract.text.blocks.block_bounds` cuts (an empty text is one empty block)."""
+    return [(s, original[s:e]) for s, e in block_bounds(original, size)] or [(0, original)]
 
 
 def _quantity_row(q: Quantity, ctx, original_span: tuple[int, int], original: str, sentence: int) -> dict:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from extract.entities import language as _nlp
+from extract.text.blocks import block_bounds
 
 CHUNK_CHARS = 20000  # one spaCy Doc per chunk: bounded memory, few Viterbi calls
 
@@ -31,17 +32,9 @@ class Entity:
 
 
 def chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, int]]:
-    """(start, end) pieces of at most ~``size`` chars, cut after a newline or sentence end if possible."""
-    n = len(text)
-    start = 0
-    while start < n:
-        end = min(n, start + size)
-        if end < n:
-            cut = max(text.rfind("\n", start, end), text.rfind("。", start, end))
-            if cut > start:
-                end = cut + 1
-        yield start, end
-        start = end
+    """(start, end) pieces of at most ``size`` chars, cut where the pipeline cuts its blocks
+    (:func:`extract.text.blocks.block_bounds`: a blank line, a line break, 。)."""
+    yield from block_bounds(text, size)
 
 
 def _entities_of(doc: Doc, offset: int, text: str) -> list[Entity]:

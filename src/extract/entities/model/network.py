@@ -65,24 +65,6 @@ def allowed_transitions() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return trans, start, end
 
 
-def tags_to_spans(tags: np.ndarray) -> list[tuple[int, int, str]]:
-    """(start, end, label) spans from a BIOES tag id sequence (assumed well formed)."""
-    spans = []
-    begin = -1
-    nz = np.flatnonzero(tags)
-    for i, t in zip(nz.tolist(), tags[nz].tolist()):
-        p, lab = _TAG_PARTS[t]
-        if p == "S":
-            spans.append((i, i + 1, lab))
-            begin = -1
-        elif p == "B":
-            begin = i
-        elif p == "E" and begin >= 0:
-            spans.append((begin, i + 1, lab))
-            begin = -1
-    return spans
-
-
 def spans_to_tags(n: int, spans: list[tuple[int, int, str]]) -> np.ndarray:
     """BIOES tag ids for a sentence of length n (training side)."""
     tags = np.zeros(n, dtype=np.int64)
@@ -115,21 +97,6 @@ LEX_LENGTHS = (2, 3, 4)
 # (rules/org_companies.tsv). A model names the classes it was trained with (vocab.json "lex_classes").
 LEX_CLASSES = ("none", "word", "nr", "ns", "nt", "nz", "co")
 _HASH_A = np.uint64(0x9E3779B97F4A7C15)
-
-
-def window_keys(cps: np.ndarray, n: int) -> np.ndarray:
-    """A uint64 hash of the ``n`` code points starting at each position (0 where fewer remain)."""
-    total = len(cps)
-    keys = np.zeros(total, dtype=np.uint64)
-    if total < n:
-        return keys
-    c = cps.astype(np.uint64)
-    acc = c[: total - n + 1].copy()
-    with np.errstate(over="ignore"):
-        for j in range(1, n):
-            acc = acc * _HASH_A + c[j: total - n + 1 + j]
-    keys[: total - n + 1] = acc
-    return keys
 
 
 _MIX = np.uint64(0xBF58476D1CE4E5B9)
@@ -246,7 +213,7 @@ class Lexicon:
         mult = 1
         base = self.n_classes
         c = cps.astype(np.uint64)
-        keys = c  # window_keys(cps, n) for n = 1, 2, ...: each from the one before
+        keys = c  # the hash of the n code points at each position, for n = 1, 2, ...: each from the one before
         for n in range(2, max(LEX_LENGTHS) + 1):
             if total < n:
                 break
