@@ -744,3 +744,12 @@ def test_company_lexicon_matches_its_generator_and_keeps_common_words_out():
     spec.loader.exec_module(gen)
     header = (ROOT / "rules" / "org_companies.tsv").read_text(encoding="utf-8").splitlines()[0]
     assert header == gen.HEADER
+
+
+def test_words_before_an_organization_and_counts_of_organizations_are_no_part_of_it(words):
+    from extract.entities.repairs import clean_model_spans
+
+    text = "其旗下子公司远洋证券"  # 旗下 and 子公司 introduce the name
+    assert _spans(text, clean_model_spans(text, [(1, 10, "ORG")], words, _bounds(text))) == [("远洋证券", "ORG")]
+    text = "广州一家百货公司表示"  # a count of companies: no name, the place stays
+    assert _spans(text, clean_model_spans(text, [(0, 8, "ORG")], words, _bounds(text))) == [("广州", "LOC")]

@@ -154,6 +154,8 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
         "sector_trade_words": _WORDS,
         "trade_not_before": _WORDS,
         "trade_not_names": _WORDS,
+        "org_lead_words": _WORDS,
+        "org_count_words": _WORDS,
     }, optional=["weak_suffixes", "division_bodies"]),
     "person_patterns.yaml": _record({
         "roles": _WORDS,

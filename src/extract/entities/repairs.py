@@ -109,6 +109,8 @@ class _Rules:
     town_stops: str  # 到|黄洞乡: a town's name starts after these
     town_count_end: frozenset[str]  # 八镇, 三乡: a count of towns
     not_place_ends: tuple[str, ...]  # 二手房市场: a market, not a place
+    org_lead: tuple[str, ...]  # 旗下|子公司: before a name, not in it (longest first)
+    org_count: regex.Pattern  # 一家: a count of organizations, no name
     trade_suffix: regex.Pattern  # a company's trade word (制药, 证券, 电缆)
     sector_trade_words: frozenset[str]  # 电力, 材料: after a name found or listed only
     trade_not_before: frozenset[str]  # 制药|产业: the sector, not a company
@@ -190,6 +192,8 @@ def _rules() -> _Rules:
         town_stops=zones["town_stops"],
         town_count_end=frozenset(zones["town_count_end"]),
         not_place_ends=tuple(zones["not_place_ends"]),
+        org_lead=tuple(sorted(orgs["org_lead_words"], key=len, reverse=True)),
+        org_count=regex.compile(trie_pattern(orgs["org_count_words"])),
         trade_suffix=regex.compile(trie_pattern([str(w) for w in orgs["trade_words"]])),
         sector_trade_words=frozenset(orgs["sector_trade_words"]),
         trade_not_before=frozenset(orgs["trade_not_before"]),
@@ -365,6 +369,15 @@ def clean_model_spans(text: str, spans: list[Span], words: Words,
     for s, e, lab in sorted(spans):
         e = _latin_cut(text, s, e, words, bounds)  # Nikola|跌超
         name = text[s:e]
+        if lab == "ORG":
+            while (lead := next((w for w in r.org_lead if name.startswith(w) and e - s - len(w) >= 2), "")):
+                s += len(lead)  # 旗下|子公司|东方财富证券
+                name = text[s:e]
+            if (count := r.org_count.search(name)) is not None:
+                head = name[:count.start()]  # 广州|一家百货公司
+                if head in r.places:
+                    out.append((s, s + len(head), "LOC"))
+                continue
         if lab == "ORG" and _quoted(text, s, e) and _slogan(name, words, r):
             continue  # “猪菜共振”: a slogan in quotes
         if lab == "PER" and e - s >= 3 + _PER_VERB_LEN and e - _PER_VERB_LEN in bounds and \
