@@ -20,16 +20,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from extract.text.view import in_gb2312
+
 OUT = Path(__file__).resolve().parents[1] / "rules" / "t2s.tsv"
-
-
-def in_gb2312(ch: str) -> bool:
-    """Whether a character belongs to the mainland's basic set (a Simplified character in its own right)."""
-    try:
-        ch.encode("gb2312")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _load(path: Path) -> dict[str, list[str]]:

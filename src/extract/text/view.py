@@ -74,7 +74,8 @@ class _TraditionalFound(Exception):
     pass
 
 
-def _in_gb2312(ch: str) -> bool:
+def in_gb2312(ch: str) -> bool:
+    """Whether a character belongs to the mainland's basic set (a Simplified character in its own right)."""
     try:
         ch.encode("gb2312")
     except UnicodeEncodeError:
@@ -93,7 +94,7 @@ def _simplifier() -> _Simplifier:
         (chars if len(row[0]) == 1 else phrases)[row[0]] = row[1]
     # the characters that tell Traditional text: mapped ones outside the mainland's GB2312 set
     # (乾, 於, 後 are also Simplified characters and decide nothing)
-    tell = frozenset(c for c in chars if not _in_gb2312(c))
+    tell = frozenset(c for c in chars if not in_gb2312(c))
 
     def on_unencodable(err: UnicodeEncodeError) -> tuple[str, int]:
         if not tell.isdisjoint(err.object[err.start:err.end]):

@@ -482,6 +482,11 @@ class _Grammar:
         v = self.cn_int(s) if s else None
         return v if v is not None and 1 <= v <= 12 else None
 
+    def _at_point(self, spec: _Cal, word: str) -> tuple[str, str]:
+        """A point of the month (上旬, 月底 ...): one day is a date, several a range of days."""
+        spec.pt = self.points[word]
+        return ("date", "day") if spec.pt[0] == spec.pt[1] else ("range", "day")
+
     def _b_cal(self, m) -> _Cand | None:
         g = m.groupdict()
         spec = _Cal()
@@ -525,8 +530,7 @@ class _Grammar:
                 spec.d1 = spec.d2 = self.cn_int(dtxt)
                 kind, grain = "date", "day"
             elif g.get("mpt"):
-                spec.pt = self.points[g["mpt"]]
-                kind, grain = ("date", "day") if spec.pt[0] == spec.pt[1] else ("range", "day")
+                kind, grain = self._at_point(spec, g["mpt"])
         elif g.get("part"):
             pk, a, b = self.year_parts[g["part"]]
             spec.m1, spec.m2 = a, b
@@ -556,8 +560,7 @@ class _Grammar:
                 spec.d1 = spec.d2 = self.cn_int(g["rmd"])
                 kind, grain = "date", "day"
             elif g.get("rmpt"):
-                spec.pt = self.points[g["rmpt"]]
-                kind, grain = ("date", "day") if spec.pt[0] == spec.pt[1] else ("range", "day")
+                kind, grain = self._at_point(spec, g["rmpt"])
         elif g.get("ypa"):
             spec.pt = self.points[g["ypa"][1:]]
             spec.own = True
