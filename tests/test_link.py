@@ -14,7 +14,7 @@ import yaml
 from extract.link.linker import Mention, link
 from extract.quantities.reading import find_quantities
 from extract.text.view import sentence_spans
-from extract.timex.expressions import find_times
+from extract.timex import find_times
 
 
 def _mentions(text: str, names: dict[str, str]) -> list[Mention]:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from extract.pipeline import extract_document
 from extract.quantities.reading import find_quantities
 from extract.text.view import make_view, sentence_spans
-from extract.timex.expressions import document_date, find_times
+from extract.timex import document_date, find_times
 
 # Characters that exercise every path: numerals, magnitudes, units, signs, separators, markup,
 # line breaks, full-width forms, and noise.

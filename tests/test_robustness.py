@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from extract.pipeline import extract_document
-from extract.timex.expressions import find_times
+from extract.timex import find_times
 
 
 @pytest.mark.parametrize("text", [

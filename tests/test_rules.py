@@ -113,7 +113,7 @@ BROKEN_FILES = [
     ("units.yaml", "CNY: {元: 1,", "CNY: {元: one,", ["entry money.CNY.元", "'one' is not of type 'number'"]),
     ("vetoes.yaml", "idioms: [最后一公里,", "idioms: [2025, 最后一公里,", ["entry idioms[0]: 2025 is not of type 'string'"]),
     ("changes.yaml", "direct_only: [新增,", 'direct_only: ["", 新增,', ["entry direct_only[0]", "should be non-empty"]),
-    ("link.yaml", "enumerators:", "enumerator:", ["'enumerator' was unexpected", "'enumerators' is a required property"]),
+    ("link.yaml", "metric_stops:", "metric_stop:", ["'metric_stop' was unexpected", "'metric_stops' is a required property"]),
     ("time.yaml", "  head_chars: 300", "  head_char: 300", ["entry document_date", "'head_char' was unexpected"]),
     ("time.yaml", "  今年: 0\n", "  2025: 0\n", ["entry relative_years", "key 2025"]),
     ("time.yaml", "十四五: [2021, 2025]", "十四五: [2021]", ["entry plans.十四五", "too short"]),

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extract.resources import rule_path
-from extract.timex.expressions import TimeExpr, document_date, find_times, time_spans
+from extract.timex import TimeExpr, document_date, find_times
 
 D = dt.date
 REF = D(2026, 5, 21)  # a Thursday
@@ -222,7 +222,7 @@ def test_plan_names_and_years_from_history():
 
 def test_year_digits_are_never_outside_time():
     text = "2025年全省1-8月进出口，1～5月增长，1949~1978年间，5月21日召开"
-    spans = time_spans(text)
+    spans = [(t.start, t.end) for t in find_times(text)]
     for token in ("2025", "1-8", "1～5", "1949~1978", "5月21"):
         i = text.index(token)
         assert any(a <= i and i + len(token) <= b for a, b in spans), token
@@ -471,7 +471,6 @@ def test_never_raises_offsets_valid_deterministic(text, ref):
             assert t.start_date <= t.end_date
         last = t.end
     assert find_times(text, ref) == found
-    assert time_spans(text) == [(t.start, t.end) for t in found]
     document_date(text)
 
 
@@ -496,3 +495,26 @@ def test_a_half_year_report_covers_the_first_half():
     # 半年度 names a listed company's interim period: January to June
     q = one("公司发布2025年半年度报告，营业收入增长5%。", REF, "2025年半年度")
     assert (q.start_date, q.end_date) == (D(2025, 1, 1), D(2025, 6, 30))
+
+
+def test_numerals_in_times_are_those_of_the_numbers_layer():
+    # the formal digits of cheques and contracts, and the colloquial 俩, are numerals like any other
+    month = one("合同于贰零贰叁年拾贰月签订。", REF, "贰零贰叁年拾贰月")
+    assert (month.start_date, month.end_date) == (D(2023, 12, 1), D(2023, 12, 31))
+    quarters = one("第壹季度至第叁季度销量回升。", REF, "第壹季度至第叁季度")
+    assert (quarters.start_date, quarters.end_date) == (D(2026, 1, 1), D(2026, 9, 30))
+    assert one("工程俩星期内完工。", REF, "俩星期内").duration == "P2W"
+    # 两 and its variants are counts, never a digit of a year written digit by digit
+    assert [t.text for t in find_times("两〇二三年", REF)] == []
+
+
+def test_guards_around_time_words_are_rule_data():
+    from extract.resources import load_yaml
+    from extract.timex.grammar import Grammar
+
+    text = "上周边远山区降雨"
+    assert find_times(text, REF) == []  # 周边 (surroundings) is no week
+    rules = load_yaml("time.yaml")
+    guards = dict(rules["guards"], week_not_before=[c for c in rules["guards"]["week_not_before"] if c != "边"])
+    lax = Grammar({**rules, "guards": guards})
+    assert lax.rel.match(text).group() == "上周"

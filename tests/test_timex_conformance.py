@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-from extract.timex.expressions import find_times
+from extract.timex import find_times
 
 SPECS = Path(__file__).resolve().parents[2] / "shared" / "peer-specs" / "recognizers-text"
 FILES = ("DateParser.json", "DatePeriodParser.json")

@@ -20,7 +20,7 @@ from extract.quantities.reading import Quantity, find_quantities
 from extract.resources import alternation
 from extract.text.blocks import block_bounds
 from extract.text.view import make_view, sentence_spans
-from extract.timex.expressions import document_date, find_times
+from extract.timex import document_date, find_times
 
 # Huge files are cut into blocks of about this many characters at paragraph breaks, so memory
 # stays bounded; offsets and sentence numbers still run over the whole document.

@@ -113,7 +113,6 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
     "link.yaml": _record({
         "strip_left": _WORDS,
         "strip_right": _WORDS,
-        "enumerators": _WORDS,
         "metric_stops": _WORDS,
         "collective": _map(_WORDS),
         "not_subject_before": _WORDS,
@@ -126,6 +125,7 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
     }),
     "numerals.yaml": _record({
         "digits": _map(_WORDS, keys=_DIGITS_KEY),
+        "not_digit_by_digit": _WORDS,
         "small_units": _map(_WORDS, keys=_DIGITS_KEY),
         "big_units": _map(_WORDS, keys=_DIGITS_KEY),
         "point": _WORDS,
@@ -207,7 +207,7 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
         "fang_exclude": _WORDS,
         "not_alone": _WORDS,
     }, optional=["not_alone"]),
-    "ranges.yaml": _record({"connectors": _nonempty(_WORDS)}),
+    "ranges.yaml": _record({"connectors": _nonempty(_WORDS), "enumerators": _nonempty(_WORDS)}),
     "regions.yaml": _record({
         "regions": _map(_record({"currency": _cell("^[A-Z]{3}$"), "words": _nonempty(_WORDS)})),
         "min_votes": _INT,
@@ -219,7 +219,19 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
     }),
     "time.yaml": _record({
         "fiscal_years": _record({"pattern": _WORD, "start_month": _INT}),
-        "digits": _map(_INT),
+        "guards": _record({
+            "not_a_point_before": _WORDS,
+            "cn_day_not_before": _WORDS,
+            "ordinal": _WORDS,
+            "plan_not_before": _WORDS,
+            "open_quotes": _WORDS,
+            "close_quotes": _WORDS,
+            "week_not_before": _WORDS,
+            "bare_weekday_not_after": _WORDS,
+            "not_an_age_before": _WORDS,
+            "count_not_after": _WORDS,
+        }),
+        "bare_year_range_before": _WORDS,
         "two_digit_year_pivot": _INT,
         "plans": _map(_pair(_INT)),
         "plan_ambiguous": _WORDS,
@@ -227,7 +239,6 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
         "plan_parts": _map(_WORD),
         "year_parts": _map({"type": "array", "prefixItems": [_WORD, _INT, _INT], "items": False,
                             "minItems": 3}),
-        "quarter_numbers": _map(_INT),
         "points": _map(_pair(_DAY)),
         "year_points": _WORDS,
         "month_points": _WORDS,

@@ -26,7 +26,7 @@ from datetime import date
 
 from extract.link.places import full_name, home_regions
 from extract.text.layout import headline_span, paragraph_starts
-from extract.timex.expressions import TimeExpr
+from extract.timex import TimeExpr
 
 SUBJECT_MIN_WEIGHT = 3
 SUBJECT_MARGIN = 2.0

@@ -29,12 +29,12 @@ import regex
 
 from extract.link.article import article_context
 from extract.link.places import divisions, full_name, place_code
-from extract.quantities.reading import Quantity
+from extract.quantities.reading import Quantity, enumeration_gap
 from extract.resources import alternation as _alt
 from extract.resources import load_yaml
 from extract.text.layout import paragraph_starts
 from extract.text.view import clause_bounds
-from extract.timex.expressions import TimeExpr, find_times
+from extract.timex import TimeExpr, find_times
 
 if TYPE_CHECKING:
     import jieba.posseg
@@ -90,8 +90,8 @@ def rules() -> _Rules:
     return _Rules(
         regex.compile(rf"^(?:{_alt(data['strip_left'])}|[\s，、：:（(“”\"'])+"),
         regex.compile(rf"(?:{_alt(data['strip_right'])}|[\s，、：:（(“”\"'])+$"),
-        regex.compile(rf"\s*(?:{_alt(data['enumerators'])})\s*"),
-        regex.compile(rf"\s*(?:{_alt(data['enumerators'])})?\s*"),
+        regex.compile(rf"\s*(?:{_alt(load_yaml('ranges.yaml')['enumerators'])})\s*"),
+        enumeration_gap(),
         regex.compile(rf"^(?:{_alt(data['not_subject_before'])})"),
         {w: level for level, words in data["collective"].items() for w in words},
         tuple(data["not_subject_before"]),

@@ -50,6 +50,7 @@ class Number:
 @dataclass(frozen=True)
 class _Grammar:
     digit: dict[str, int]
+    not_digit_by_digit: frozenset[str]  # 两 and its variants: a count of two, never a digit of 二〇二五
     small: dict[str, int]
     big: dict[str, int]
     point: frozenset[str]
@@ -81,6 +82,7 @@ def grammar() -> _Grammar:
     """Compile the numeral grammar from rules/numerals.yaml (once per process)."""
     data = load_yaml("numerals.yaml")
     digit = {ch: int(v) for v, chars in data["digits"].items() for ch in chars}
+    not_digit_by_digit = frozenset(data["not_digit_by_digit"])
     small = {ch: int(v) for v, chars in data["small_units"].items() for ch in chars}
     big = {ch: int(v) for v, chars in data["big_units"].items() for ch in chars}
     point = frozenset(data["point"])
@@ -114,7 +116,7 @@ def grammar() -> _Grammar:
     afrac = r"(?P<afrac>(?<![\d/])\d+/\d+(?![\d/]))"
     stretch = cls(set(digit) | set(small) | set(big) | point | vague | odd | set("0123456789.,"))
     return _Grammar(
-        digit, small, big, point, negative, vague, odd, and_frac,
+        digit, not_digit_by_digit, small, big, point, negative, vague, odd, and_frac,
         run, sign, afrac,
         regex.compile(run), regex.compile(rf"{sign}(?:{afrac}|(?P<run>{run}))"),
         regex.compile(rf"{stretch}{{{MAX_RUN + 1},}}"),
@@ -277,7 +279,7 @@ def parse_run(s: str) -> tuple[Decimal, Decimal | None, bool]:
     if all(k == "b" for k in kinds) and s not in ("万亿", "萬億"):
         raise NotANumber(s)  # 万万 (by no means), 亿万 (countless): words
     if all(k == "d" for k in kinds) and len(toks) > 1:
-        if any(c in "两兩俩倆" for c in s):
+        if any(c in g.not_digit_by_digit for c in s):
             raise NotANumber(s)  # 两两 (in pairs): 两 is never read digit by digit
         digits = [v for _, v in toks]
         if len(digits) == 2 and digits[1] == digits[0] + 1 and digits[0] != 0:

@@ -483,9 +483,19 @@ def _multiples_fan(text: str) -> list[Quantity]:
 
 # --- change and basis ------------------------------------------------------------------------
 
-_ENUM_RE = regex.compile(r"\s*(?:、|和|与|及|以及|或)?\s*")
-# 新增147个教学班、6960个学位: the counted noun may stand between enumerated counts
-_COUNTED_ENUM_RE = regex.compile(r"(?:(?![的是为])\p{Han}){1,6}(?:、|和|与|及|以及)")
+@cache
+def enumeration_gap() -> regex.Pattern:
+    """What may stand between two items of an enumeration: an enumerator of rules/ranges.yaml
+    (、, 和, 以及 ...) or nothing, with spaces. The one definition for quantities and linking."""
+    words = load_yaml("ranges.yaml")["enumerators"]
+    return regex.compile(rf"\s*(?:{_alternation(words)})?\s*")
+
+
+@cache
+def _counted_enumeration_gap() -> regex.Pattern:
+    """新增147个教学班、6960个学位: the counted noun may stand between enumerated counts."""
+    words = load_yaml("ranges.yaml")["enumerators"]
+    return regex.compile(rf"(?:(?![的是为])\p{{Han}}){{1,6}}(?:{_alternation(words)})")
 
 
 def _assign_changes(text: str, quantities: list[Quantity]) -> list[Quantity]:
@@ -507,8 +517,8 @@ def _assign_changes(text: str, quantities: list[Quantity]) -> list[Quantity]:
         cs, _ = clause_bounds(text, q.start, hi=q.start)
         change = basis = None
         if prev is not None and prev.end >= cs and (
-                _ENUM_RE.fullmatch(text, prev.end, q.start)
-                or prev.kind == "count" and _COUNTED_ENUM_RE.fullmatch(text, prev.end, q.start)):
+                enumeration_gap().fullmatch(text, prev.end, q.start)
+                or prev.kind == "count" and _counted_enumeration_gap().fullmatch(text, prev.end, q.start)):
             change, basis = prev.change, prev.basis
         else:
             last = None
