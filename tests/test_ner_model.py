@@ -35,19 +35,27 @@ def test_key_table_matches_a_dict(keys, others, default):
 
 
 def test_key_table_with_crowded_slots():
-    # 300 keys whose home slot is one of the last four: long probe runs that wrap past the end
+    # keys that all want the last slot of a 16-slot table: their probe run wraps past the end.
+    # A key alone in a table of that size sits in its home slot, which is how the keys are found.
     rng = np.random.default_rng(3)
-    probe = KeyTable(np.arange(300, dtype=np.uint64), np.arange(300), -1)  # same size as below
-    pool = rng.integers(0, 2**63, 400_000, dtype=np.int64).astype(np.uint64)
-    last = probe.keys.size - 4
-    crowded = np.unique(pool[probe._home(pool) >= last])[:300]
-    assert len(crowded) == 300
-    crowded = np.concatenate([crowded[:150], crowded[150:] ^ np.uint64(1 << 63)])  # unsorted is fine
-    table = KeyTable(crowded, np.arange(300), -1)
-    assert table.keys.size == probe.keys.size
-    misses = np.setdiff1d(pool[probe._home(pool) >= last - 2], crowded)[:200]
-    queries = np.concatenate([crowded, misses])
-    assert table.lookup(queries).tolist() == list(range(300)) + [-1] * len(misses)
+    size = KeyTable(np.arange(4, dtype=np.uint64), np.arange(4), -1).keys.size  # 4 keys: 16 slots
+
+    def home(key: np.uint64) -> int:
+        alone = KeyTable(np.array([key], dtype=np.uint64), np.array([0]), -1, room=size)
+        assert alone.keys.size == size
+        return int(np.flatnonzero(alone.keys == key)[0])
+
+    pool = rng.integers(1 << 32, 2**63, 3000, dtype=np.int64).astype(np.uint64)
+    homes = np.array([home(k) for k in pool])
+    crowded = pool[homes == size - 1][:4]
+    assert len(crowded) == 4
+    table = KeyTable(crowded[::-1].copy(), np.arange(4), -1)  # unsorted is fine
+    assert table.keys.size == size
+    assert sorted(np.flatnonzero(table.keys != table.empty).tolist()) == [0, 1, 2, size - 1]  # wrapped
+    misses = pool[np.isin(homes, [size - 2, size - 1, 0])]
+    misses = np.setdiff1d(misses, crowded)[:50]
+    got = table.lookup(np.concatenate([crowded, misses])).tolist()
+    assert got == [3, 2, 1, 0] + [-1] * len(misses)
 
 
 def test_empty_key_table_gives_the_default():

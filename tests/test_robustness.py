@@ -103,11 +103,11 @@ def test_work_grows_linearly_on_pathological_input(piece: str) -> None:
 
 def test_scanner_matches_are_bounded() -> None:
     from extract.numbers.numerals import MAX_RUN, mask_long_runs
-    from extract.quantities.reading import _scanner, find_quantities
+    from extract.quantities.reading import find_quantities, quantity_scanner
 
     for text in ("1" * 5000 + "元", "1" + "0" * 5000 + "元", "亿" * 3000 + "元", "十一" * 2000 + "万吨"):
         assert find_quantities(text) == []  # an over-long stretch is no number
-        assert all(m.end() - m.start() <= MAX_RUN for m in _scanner().finditer(mask_long_runs(text)))
+        assert all(m.end() - m.start() <= MAX_RUN for m in quantity_scanner().finditer(mask_long_runs(text)))
 
 
 @pytest.mark.parametrize("text", ["1e400元", "1" + "亿" * 40 + "元", "增长" + "9" * 39 + "亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿亿%"])
@@ -160,7 +160,7 @@ def test_the_dictionary_cache_keeps_only_the_current_dictionary(tmp_path, monkey
     for path in (other_env, other_scan, forgotten):
         path.write_bytes(b"")
     os.utime(forgotten, (0, 0))
-    found = segment._scan_jieba_dict("probe", salt, lambda word, tag: 1 if word == "长春" else None)
+    found = segment.scan_jieba_dict("probe", salt, lambda word, tag: 1 if word == "长春" else None)
     assert found == {"长春": 1}
     left = sorted(p.name for p in folder.glob("jieba-*.marshal"))
     assert other_scan.name in left and other_env.name not in left and forgotten.name not in left

@@ -1,24 +1,102 @@
-"""Choose how the combiner resolves model/rule overlaps, by measurement on the dev split of train.jsonl.
+"""What each repair step and the combiner's precedence are worth, by measurement.
 
-    python train/combine_study.py
+    python train/combine_study.py               # each repair step switched off in turn
+    python train/combine_study.py --dev         # the same, MSRA test replaced by the dev split's MSRA part
+    python train/combine_study.py --precedence  # the combiner's precedence (dev split of train.jsonl)
+    python train/combine_study.py --variants    # which rule kinds may fill the model's gaps
 
-Runs the pipeline once over the dev sentences (never msra_test.jsonl), keeps the model and rule
-candidates of every doc, and scores each precedence of ``extract.nlp.combine`` (exact span + label),
-plus each layer alone and each rule kind's precision. The winner is DEFAULT_PRECEDENCE in nlp.py.
+Steps: the pipeline's layers run once per set (jieba, gazetteer, model, regex rules); then the
+combiner (:func:`extract.entities.combiner.choose`) runs again for every variant: all repair steps
+(what ``find_entities`` gives), and each step of ``REPAIR_ORDER`` left out. Sets: ../shared/dev-news
+(scored by its own score.py matcher, as ``make eval-ner``) and MSRA test (or with ``--dev``
+the MSRA sentences of the dev split, where choices should be made: test figures are for reporting).
+
+Precedence: scores each precedence of ``combine`` on the dev split of train.jsonl (never
+msra_test.jsonl) on the raw candidates, plus each layer alone and each rule kind's precision. The
+winner is DEFAULT_PRECEDENCE in extract.entities.combiner.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from bisect import bisect_right
 from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from eval_ner import joined, to_sentences  # noqa: E402
-from nerdata import SOURCES, TRAIN_FILE, load_jsonl, prf, split_train  # noqa: E402
+from eval_ner import SEP, dev_news_scores, joined, sentence_scores, to_sentences  # noqa: E402
+from nerdata import SOURCES, TEST_FILE, TRAIN_FILE, load_jsonl, prf, split_train  # noqa: E402
+
+
+def layers_of(text: str) -> list[tuple[int, str, list[str], list, list]]:
+    """Per chunk of ``text`` (as find_entities cuts it): (offset, chunk, jieba tokens, model spans,
+    rule spans: regex rules then gazetteer), the combiner's inputs."""
+    from extract.entities import language as xnlp
+    from extract.entities.find import chunks
+
+    pipeline = xnlp.load()
+    out = []
+    for s, e in chunks(text):
+        doc = pipeline.make_doc(text[s:e])
+        for name, proc in pipeline.pipeline:
+            if name != "extract_entity_combiner":
+                doc = proc(doc)
+        rules = list(doc._.rule_spans or [])
+        rules += [(sp.start_char, sp.end_char, sp.label_) for sp in doc.spans.get("gazetteer", [])]
+        out.append((s, text[s:e], xnlp.doc_words(doc), list(doc._.model_spans or []), rules))
+    return out
+
+
+def entities_of(layers, steps) -> list[tuple[int, int, str]]:
+    """The combiner with ``steps`` over cached layers: (start, end, label) in the layers' text."""
+    from extract.entities.combiner import choose
+
+    return [(x.start + s, x.end + s, x.label)
+            for s, piece, tokens, model, rules in layers for x in choose(piece, tokens, model, rules, steps)]
+
+
+def step_study(use_dev: bool) -> None:
+    from extract.entities.combiner import REPAIR_ORDER
+    from extract.entities.model.network import normalize
+
+    variants = {"all steps": REPAIR_ORDER}
+    variants.update({f"without {name}": tuple(s for s in REPAIR_ORDER if s != name) for name in REPAIR_ORDER})
+    cache: dict[int, object] = {}
+
+    def per_article(steps):
+        def run(texts):
+            if id(texts) not in cache:
+                cache[id(texts)] = [layers_of(t) for t in texts]
+            return [entities_of(layers, steps) for layers in cache[id(texts)]]
+        return run
+
+    def joined_sentences(steps):
+        def run(texts):
+            text, starts = joined(texts)
+            if id(texts) not in cache:
+                cache[id(texts)] = layers_of(text)
+            return to_sentences(entities_of(cache[id(texts)], steps), starts, texts)
+        return run
+
+    dev_news_scores({name: per_article(steps) for name, steps in variants.items()})
+    systems = {name: joined_sentences(steps) for name, steps in variants.items()}
+    if not use_dev:
+        sentence_scores(TEST_FILE, systems)
+        return
+    if not TRAIN_FILE.exists():
+        print(f"skipped: {TRAIN_FILE} not found")
+        return
+    dev = [r for r in split_train(load_jsonl(TRAIN_FILE), 13)[1] if r["source"] == "msra"]
+    texts = [normalize(r["text"]).replace(SEP, " ") for r in dev]
+    gold = [{tuple(e) for e in r["entities"]} for r in dev]
+    print(f"\ndev split, MSRA part: {len(texts)} sentences")
+    from eval_ner import summary
+
+    for name, run in systems.items():
+        print(summary(name, prf(gold, run(texts))))
 
 
 def dev_layers(plausible_only: bool):
@@ -28,6 +106,7 @@ def dev_layers(plausible_only: bool):
     regex rule spans, gazetteer spans), or None when the training data is absent.
     """
     from extract.entities import language as xnlp
+    from extract.entities.combiner import plausible
     from extract.entities.find import chunks
     from extract.entities.model.network import normalize
 
@@ -43,14 +122,21 @@ def dev_layers(plausible_only: bool):
     for s, e in chunks(text):
         doc = pipeline(text[s:e], component_cfg={"extract_entity_combiner": {"set_ents": False}})
         model += [(a + s, b + s, lab) for a, b, lab in doc._.model_spans
-                  if not plausible_only or xnlp.plausible(text[a + s:b + s])]
+                  if not plausible_only or plausible(text[a + s:b + s])]
         rules += [(a + s, b + s, lab) for a, b, lab in doc._.rule_spans]
         gaz += [(sp.start_char + s, sp.end_char + s, sp.label_) for sp in doc.spans.get("gazetteer", [])]
     return dev, text, starts, texts, gold, model, rules, gaz
 
 
-def main() -> None:
-    from extract.entities import language as xnlp
+def _tuples(text: str, model, rules, precedence: str, strong=None) -> list[tuple[int, int, str, str]]:
+    from extract.entities.combiner import combine
+
+    return [(x.start, x.end, x.label, x.source) for x in combine(text, model, rules, precedence, strong)]
+
+
+def precedence_study() -> None:
+    from extract.entities.combiner import PRECEDENCES
+    from extract.entities.rules import is_strong_org
 
     layers = dev_layers(plausible_only=True)
     if layers is None:
@@ -69,14 +155,12 @@ def main() -> None:
 
     print(f"dev split: {len(texts)} sentences")
     report("model alone", model)
-    report("rules alone (combined)", [c[:3] for c in xnlp.combine([], rules + gaz, "rule_first")])
-    from extract.entities.rules import is_strong_org
-
+    report("rules alone (combined)", _tuples(text, [], rules + gaz, "rule_first"))
     strong = {(s, e) for s, e, lab in rules if lab == "ORG" and is_strong_org(text[s:e])}
-    for prec in ("model_first", "model_first_org", "rule_first", "longest"):
-        report(f"combined: {prec}", xnlp.combine(model, rules + gaz, prec))
+    for prec in PRECEDENCES:
+        report(f"combined: {prec}", _tuples(text, model, rules + gaz, prec))
     report("combined: model_first_org, strong ORG suffixes only",
-           xnlp.combine(model, rules + gaz, "model_first_org", strong))
+           _tuples(text, model, rules + gaz, "model_first_org", strong))
     # precision of each rule kind on its own (how far can it be trusted over the model?)
     pred_sets = {"gazetteer LOC": gaz, "regex rules": rules,
                  "regex ORG": [x for x in rules if x[2] == "ORG"],
@@ -89,15 +173,10 @@ def main() -> None:
         print(f"  {name:22s} {n:5d} spans, precision {tp / n if n else 0:.4f}")
 
 
-if __name__ == "__main__" and "--variants" not in sys.argv:
-    main()
-
-
 def variants() -> None:
     """Which rule kinds may fill the model's gaps (model_first), scored on the dev split."""
     from collections import Counter
 
-    from extract.entities import language as xnlp
     from extract.entities import rules as entity_rules
 
     layers = dev_layers(plausible_only=False)
@@ -114,7 +193,7 @@ def variants() -> None:
     }
     msra = [i for i, r in enumerate(dev) if r["source"] == "msra"]
     for name, extra in kinds.items():
-        comb = xnlp.combine(model, extra, "model_first")
+        comb = _tuples(text, model, extra, "model_first")
         pred = to_sentences(comb, starts, texts)
         sc = prf([gold[i] for i in msra], [pred[i] for i in msra])["ALL"]
         sc_all = prf(gold, pred)["ALL"]
@@ -123,13 +202,19 @@ def variants() -> None:
         tp = sum(len(p & g) for p, g in zip(added_pred, gold))
         print(f"model + gaps from {name:22s} F1 msra {sc['f1']:.4f} all {sc_all['f1']:.4f}  "
               f"added {len(added)}, correct {tp}")
-        wrong = Counter(text[a:b] for a, b, *_ in added
-                        if (a - starts[bisect(starts, a) - 1], b - starts[bisect(starts, a) - 1], _[0])
-                        not in gold[bisect(starts, a) - 1])
+
+        def sentence(a: int) -> int:
+            return bisect_right(starts, a) - 1
+
+        wrong = Counter(text[a:b] for a, b, lab, _src in added
+                        if (a - starts[sentence(a)], b - starts[sentence(a)], lab) not in gold[sentence(a)])
         print("   most frequent wrong additions:", wrong.most_common(12))
 
 
-from bisect import bisect_right as bisect  # noqa: E402
-
-if __name__ == "__main__" and "--variants" in sys.argv:
-    variants()
+if __name__ == "__main__":
+    if "--precedence" in sys.argv:
+        precedence_study()
+    elif "--variants" in sys.argv:
+        variants()
+    else:
+        step_study("--dev" in sys.argv)

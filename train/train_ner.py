@@ -107,7 +107,7 @@ def build_lexicon() -> Lexicon:
     from extract.entities import rules as entity_rules
 
     words: dict[str, int] = {}
-    with segment._jieba_dict_file().open(encoding="utf-8") as fh:
+    with segment.jieba_dict_file().open(encoding="utf-8") as fh:
         for line in fh:
             parts = line.split()
             if len(parts) >= 2 and 2 <= len(parts[0]) <= 4:

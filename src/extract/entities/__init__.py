@@ -1,7 +1,9 @@
 """Named entities (PER, LOC, ORG): the public calls are `find_entities` and `analyze` (`find`).
 
-Inside: the spaCy `Language` assembly and combiner (`language`), gazetteer and pattern rules
-(`rules`), the repairs of the model's spans (`repairs`), and the character model (`model`).
+Inside: the span type (`spans`: `Entity`, and `Candidate` inside the combiner), the spaCy
+`Language` assembly (`language`), gazetteer and pattern rules (`rules`), the repairs of the
+model's spans (`repairs`), the named repair steps and the combiner (`combiner`), and the character
+model (`model`).
 The names load lazily, so that importing a rule module does not load spaCy and the model.
 """
 
@@ -9,10 +11,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from extract.entities.find import CHUNK_CHARS, Entity, analyze, chunks, find_entities
+from extract.entities.spans import Candidate, Entity
 
-__all__ = ["CHUNK_CHARS", "Entity", "analyze", "chunks", "find_entities"]
+if TYPE_CHECKING:
+    from extract.entities.find import CHUNK_CHARS, analyze, chunks, find_entities
+
+__all__ = ["CHUNK_CHARS", "Candidate", "Entity", "analyze", "chunks", "find_entities"]
 
 
 def __getattr__(name: str) -> Any:

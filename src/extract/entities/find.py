@@ -12,36 +12,20 @@ and nothing raises on empty or odd input.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
 from extract.entities import language as _nlp
+from extract.entities.spans import Entity
 from extract.text.blocks import block_bounds
 
 CHUNK_CHARS = 20000  # one spaCy Doc per chunk: bounded memory, few Viterbi calls
-
-
-@dataclass(frozen=True)
-class Entity:
-    start: int
-    end: int
-    text: str
-    label: str  # PER, LOC, ORG
-    source: str  # rule or model
 
 
 def chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, int]]:
     """(start, end) pieces of at most ``size`` chars, cut where the pipeline cuts its blocks
     (:func:`extract.text.blocks.block_bounds`: a blank line, a line break, 。)."""
     yield from block_bounds(text, size)
-
-
-def _entities_of(doc: Doc, offset: int, text: str) -> list[Entity]:
-    out = []
-    for s, e, label, source in doc._.entities or []:
-        out.append(Entity(offset + s, offset + e, text[offset + s:offset + e], label, source))
-    return out
 
 
 def find_entities(text: str) -> list[Entity]:
@@ -52,7 +36,7 @@ def find_entities(text: str) -> list[Entity]:
     out: list[Entity] = []
     cfg = {"extract_entity_combiner": {"set_ents": False}}
     for s, e in chunks(text):
-        out.extend(_entities_of(pipeline(text[s:e], component_cfg=cfg), s, text))
+        out.extend(x.shifted(s) for x in pipeline(text[s:e], component_cfg=cfg)._.entities or [])
     return out
 
 
@@ -65,6 +49,5 @@ def analyze(text: str) -> Doc:
     if len(docs) == 1:
         return docs[0]
     doc = Doc.from_docs(docs, ensure_whitespace=False)
-    doc._.entities = [x for piece, (s, _e) in zip(docs, chunks(text))
-                      for x in ((a + s, b + s, lab, src) for a, b, lab, src in piece._.entities or [])]
+    doc._.entities = [x.shifted(s) for piece, (s, _e) in zip(docs, chunks(text)) for x in piece._.entities or []]
     return doc

@@ -6,7 +6,8 @@
     extract_gazetteer   spaCy SpanRuler, LOC phrase patterns from rules/ -> doc.spans["gazetteer"]
     extract_char_ner    the character CNN-CRF model (numpy) -> doc._.model_spans
     extract_entity_rules  char-exact regex rules (ORG patterns, 对俄, bylines) -> doc._.rule_spans
-    extract_entity_combiner  one non-overlapping set -> doc._.entities, doc.ents (token-split)
+    extract_entity_combiner  the repair steps, then one non-overlapping set (entities.combiner)
+                        -> doc._.entities (Entity), doc.ents (token-split)
 
 Every entity keeps exact character offsets: a model span that starts or ends inside a jieba token
 is made exact by splitting that token (spaCy retokenizer), so ``doc.ents`` and ``doc._.entities``
@@ -16,10 +17,8 @@ process (``load()`` there), never pass it to a process pool.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from functools import cache
-from itertools import accumulate
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,8 +28,8 @@ from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from extract.entities import repairs as entity_post
 from extract.entities import rules as entity_rules
+from extract.entities.combiner import DEFAULT_PRECEDENCE, REPAIR_ORDER, REPAIRS, choose, jieba_words
 from extract.entities.model.features import features_of_words, word_tags
 from extract.entities.model.network import CharNER, model_dir, normalize
 from extract.text import segment
@@ -43,9 +42,6 @@ Doc.set_extension("rule_spans", default=None, force=True)
 Doc.set_extension("entities", default=None, force=True)
 Span.set_extension("source", default=None, force=True)
 
-# Precedence of the combiner, chosen by measurement on the dev split of train.jsonl
-# (train/combine_study.py): see MODEL_CARD.md.
-DEFAULT_PRECEDENCE = "model_first_org"
 MAX_SENTENCE = 128  # the MSRA training pieces are at most ~100 chars
 JIEBA_WORDS = "extract.jieba_words"
 TEXT = "extract.text"
@@ -55,6 +51,8 @@ def doc_text(doc: Doc) -> str:
     """The doc's text, cached by our tokenizer (``Doc.text`` joins all tokens on every call)."""
     text = doc.user_data.get(TEXT)
     return text if text is not None else doc.text
+
+
 _SENT_END = regex.compile(r"[。！？；!?;\n\r]+[”’」』）)]*")
 _SOFT_BREAK = regex.compile(r"[，、,：:]")
 _NON_SPACE = regex.compile(r"\S+")
@@ -63,15 +61,6 @@ _NON_SPACE = regex.compile(r"\S+")
 def jieba_tokenizer() -> jieba.Tokenizer:
     """The process-wide private jieba tokenizer with the project user dictionary."""
     return segment.project_tokenizer()
-
-
-@cache
-def post_words() -> entity_post.Words:
-    """jieba as the entity repairs see it: our tokenizer, its frequencies, the word classes."""
-    tok = jieba_tokenizer()
-    return entity_post.Words(cut=lambda t: tok.lcut(t), freq=tok.FREQ, tags=word_tags(),
-                             closed=segment.words_tagged(entity_post.closed_tags()),
-                             verbs=segment.words_tagged(entity_post.verb_tags()))
 
 
 @cache
@@ -169,84 +158,6 @@ def make_entity_rules(nlp: Language, name: str) -> Callable[[Doc], Doc]:
     return rules
 
 
-def combine(model: list[tuple[int, int, str]], rules: list[tuple[int, int, str]],
-            precedence: str = DEFAULT_PRECEDENCE, strong: set[tuple[int, int]] | None = None
-            ) -> list[tuple[int, int, str, str]]:
-    """One non-overlapping set of (start, end, label, source) from model and rule candidates.
-
-    ``model_first``: model spans stand; rule spans fill the gaps. ``rule_first``: the reverse.
-    ``longest``: longer spans win overlaps (rules win ties). ``model_first_org``: as model_first, but
-    a rule ORG that wholly contains the model spans it overlaps replaces them (the model saw only
-    the place in 长春海关: MSRA has few such organizations); with ``strong`` given, exactly those
-    (start, end) rule spans may do so, whatever their label (zone names: 长春 + 经开区).
-    """
-    cands = [(s, e, lab, "model") for s, e, lab in model] + [(s, e, lab, "rule") for s, e, lab in rules]
-    if precedence == "model_first_org":
-        model_sorted = sorted(model)
-        model_starts = [m[0] for m in model_sorted]
-        longest = max((m[1] - m[0] for m in model_sorted), default=0)
-        promoted = []
-        for s, e, lab in rules:
-            if (s, e) not in strong if strong is not None else lab != "ORG":
-                continue
-            # the model spans overlapping (s, e) start in (s - longest, e): bisect, not a full scan
-            lo, hi = bisect_right(model_starts, s - longest), bisect_left(model_starts, e)
-            inside = [m for m in model_sorted[lo:hi] if m[0] < e and s < m[1]]
-            if inside and all(s <= m[0] and m[1] <= e for m in inside) and \
-                    not any(m[:2] == (s, e) for m in inside):
-                promoted.append((s, e, lab))
-        cands = [(s, e, lab, "rule") for s, e, lab in promoted] + cands
-        first = set(promoted)
-        key = lambda c: (0 if (c[3] == "rule" and c[:3] in first) else 1 if c[3] == "model" else 2,  # noqa: E731
-                         -(c[1] - c[0]), c[0])
-    elif precedence == "model_first":
-        key = lambda c: (c[3] != "model", -(c[1] - c[0]), c[0])  # noqa: E731
-    elif precedence == "rule_first":
-        key = lambda c: (c[3] != "rule", -(c[1] - c[0]), c[0])  # noqa: E731
-    elif precedence == "longest":
-        key = lambda c: (-(c[1] - c[0]), c[3] != "rule", c[0])  # noqa: E731
-    else:
-        raise ValueError(f"unknown precedence {precedence!r}")
-    taken = bytearray(max((c[1] for c in cands), default=0))  # a numpy slice test per span costs more
-    chosen = []
-    for c in sorted(cands, key=key):
-        if 1 not in taken[c[0]:c[1]]:
-            taken[c[0]:c[1]] = b"\1" * (c[1] - c[0])
-            chosen.append(c)
-    return sorted(chosen)
-
-
-_PAIRS = {"（": "）", "(": ")", "《": "》", "“": "”", "「": "」", "【": "】", "‘": "’"}
-_CLOSERS = {v: k for k, v in _PAIRS.items()}
-_EDGE_CHAR = regex.compile(r"[\p{P}\s]")
-_BRACKETS = frozenset(_PAIRS) | frozenset(_CLOSERS)
-
-
-@cache
-def _bad_edge(ch: str) -> bool:
-    """Punctuation or space: no name starts or ends on one (cached per character, called per span)."""
-    return _EDGE_CHAR.fullmatch(ch) is not None
-
-
-def plausible(name: str) -> bool:
-    """A model span is kept only if it could be a name: no punctuation or space at its edges, and
-    brackets/quotes inside it balanced (兴隆国际陆港（铁路 is a cut-off name, not an entity)."""
-    if not name or _bad_edge(name[0]) or _bad_edge(name[-1]):
-        return False
-    if _BRACKETS.isdisjoint(name):
-        return True
-    depth: dict[str, int] = {}
-    for ch in name:
-        if ch in _PAIRS:
-            depth[ch] = depth.get(ch, 0) + 1
-        elif ch in _CLOSERS:
-            opener = _CLOSERS[ch]
-            if depth.get(opener, 0) == 0:
-                return False
-            depth[opener] -= 1
-    return not any(depth.values())
-
-
 def _split_tokens_at(doc: Doc, cuts: set[int]) -> None:
     """Split tokens so that every char offset in ``cuts`` is a token boundary."""
     if not len(doc):
@@ -270,52 +181,31 @@ def _split_tokens_at(doc: Doc, cuts: set[int]) -> None:
             retok.split(tok, orths, [(tok, 0)] * len(orths))
 
 
-@Language.factory("extract_entity_combiner", default_config={"precedence": DEFAULT_PRECEDENCE})
-def make_combiner(nlp: Language, name: str, precedence: str) -> Callable[..., Doc]:
-    post_words()  # load now, not on the first document
+@Language.factory("extract_entity_combiner",
+                  default_config={"precedence": DEFAULT_PRECEDENCE, "steps": list(REPAIR_ORDER)})
+def make_combiner(nlp: Language, name: str, precedence: str, steps: list[str]) -> Callable[..., Doc]:
+    """The repair steps named in ``steps`` (in that order, see :mod:`extract.entities.combiner`),
+    then the combiner."""
+    unknown = [s for s in steps if s not in REPAIRS]
+    if unknown:
+        raise ValueError(f"unknown repair steps {unknown}; known: {', '.join(REPAIR_ORDER)}")
+    jieba_words()  # load now, not on the first document
+
     def combiner(doc: Doc, set_ents: bool = True) -> Doc:
         """``set_ents=False`` (find_entities) keeps only the char-exact ``doc._.entities``:
         splitting tokens for ``doc.ents`` costs about as much as the model itself."""
         rules = list(doc._.rule_spans or [])
-        for span in doc.spans.get("gazetteer", []):
-            rules.append((span.start_char, span.end_char, span.label_))
-        text = doc_text(doc)
-        words = post_words()
-        cut = doc_words(doc)
-        bounds = token_bounds(cut)
-        # organizations of rules/org_names.yaml, on jieba's token edges: they win over model pieces
-        listed = entity_rules.org_name_spans(text, bounds)
-        rules += listed + entity_post.town_spans(text, cut, words)
-        model = [m for m in doc._.model_spans or [] if plausible(text[m[0]:m[1]])]
-        model = entity_post.clean_model_spans(text, model, words, bounds)
-        # a listed name the model read with another label (宁德时代 a place, 比亚迪 a person) is the list's
-        named = {(s, e) for s, e, _lab in listed}
-        model = [m for m in model if m[:2] not in named]
-        model = entity_post.start_at_places(model, [r for r in rules if r[2] == "LOC" and r[1] - r[0] > 2
-                                                     and text[r[0]:r[1]] in _full_places()])
-        shorts = entity_post.short_form_spans(text, model + rules)
-        rules += shorts
-        zones = entity_post.zone_spans(text, model + shorts, words)
-        model = entity_post.relabel_zones(model, zones)
-        longer = zones + entity_post.institution_spans(text, rules + model, words)
-        longer += entity_post.trade_spans(text, rules + model, cut, words, entity_rules.company_names())
-        rules += longer
-        ends_ok = _org_end_check(text, bounds, words)
-        rules = [r for r in rules if r[2] != "ORG" or ends_ok(r[1])]
-        longer = [r for r in longer if r[2] != "ORG" or ends_ok(r[1])]
-        strong = {(s, e) for s, e, lab in rules if lab == "ORG" and entity_rules.is_strong_org(text[s:e])}
-        strong.update((s, e) for s, e, _lab in longer)
-        strong.update((s, e) for s, e, _lab in listed)
-        chosen = combine(model, rules, precedence, strong)
+        rules += [(span.start_char, span.end_char, span.label_) for span in doc.spans.get("gazetteer", [])]
+        chosen = choose(doc_text(doc), doc_words(doc), doc._.model_spans or [], rules, steps, precedence)
         doc._.entities = chosen
         if not set_ents:
             return doc
-        _split_tokens_at(doc, {c for s, e, _l, _src in chosen for c in (s, e)})
+        _split_tokens_at(doc, {c for x in chosen for c in (x.start, x.end)})
         ents = []
-        for s, e, lab, src in chosen:
-            span = doc.char_span(s, e, label=lab)
+        for x in chosen:
+            span = doc.char_span(x.start, x.end, label=x.label)
             if span is not None:
-                span._.source = src
+                span._.source = x.source
                 ents.append(span)
         doc.ents = ents
         return doc
@@ -328,37 +218,9 @@ def gazetteer_patterns() -> list[dict]:
 
 
 @cache
-def _full_places() -> frozenset[str]:
-    """Official and listed place names (长春市, 查干湖), not the short forms (长沙 in 部长沙穆亚里拉)."""
-    return frozenset(entity_rules.place_names().full)
-
-
-def _org_end_check(text: str, bounds: frozenset[int], words: entity_post.Words):
-    """Does an organization name found by the rules end where it may? At a jieba token's end, or
-    inside a token whose rest is a word of its own (九台区发展和改革局|局长, jieba: 局局长); not
-    inside a word (上海大学|生, 乌克兰外交部|长, 电视台今晚报|道)."""
-    starts: list[int] = []
-
-    def ok(end: int) -> bool:
-        if end in bounds:
-            return True
-        if not starts:
-            starts.extend(sorted(bounds))
-        token_end = starts[bisect_right(starts, end)]
-        rest = text[end:token_end]
-        return len(rest) >= 2 and words.known(rest)
-
-    return ok
-
-
-def token_bounds(words: list[str]) -> frozenset[int]:
-    """Character offsets where one of these consecutive tokens starts or ends."""
-    return frozenset(accumulate(map(len, words), initial=0))
-
-
-@cache
-def load(precedence: str = DEFAULT_PRECEDENCE) -> Language:
-    """The pipeline, built once per process."""
+def load(precedence: str = DEFAULT_PRECEDENCE, steps: tuple[str, ...] = REPAIR_ORDER) -> Language:
+    """The pipeline, built once per process (per precedence and repair steps: a study may leave
+    steps out)."""
     nlp = spacy.blank("zh")
     nlp.tokenizer = JiebaTokenizer(nlp.vocab)
     # the ruler goes first: add_patterns runs the pipeline built so far over every pattern text
@@ -368,5 +230,5 @@ def load(precedence: str = DEFAULT_PRECEDENCE) -> Language:
     ruler.add_patterns(gazetteer_patterns())
     nlp.add_pipe("extract_char_ner")
     nlp.add_pipe("extract_entity_rules")
-    nlp.add_pipe("extract_entity_combiner", config={"precedence": precedence})
+    nlp.add_pipe("extract_entity_combiner", config={"precedence": precedence, "steps": list(steps)})
     return nlp

@@ -40,11 +40,10 @@ from itertools import accumulate
 
 import regex
 
-from extract.entities.rules import FULL_DIVISION_END, place_names, trie_pattern
+from extract.entities.rules import FULL_DIVISION_END, division_rows, place_names, trie_pattern
+from extract.entities.spans import Candidate
 from extract.resources import load_yaml, read_tsv
 from extract.text import segment
-
-Span = tuple[int, int, str]
 
 _NAME_CLASSES = frozenset(segment.CLASS_ID[c] for c in ("nr", "nrt", "nrfg", "ns", "nt", "nz"))
 _NS = segment.CLASS_ID["ns"]
@@ -123,9 +122,10 @@ def _county_short_forms(places: frozenset[str], vetoed: frozenset[str]) -> dict[
     """County-level names whose short form the gazetteer leaves out as too ambiguous (梨树县 -> 梨树,
     图们市 -> 图们): within an article that names the county in full they are safe."""
     out = {}
-    for row in read_tsv("divisions.tsv")[1:]:
-        code, name, level, _parent, short = (row + [""] * 5)[:5]
-        if level == "county" and not short and name[-1] in "县市区旗" and not name.endswith("自治县"):
+    for division in division_rows():
+        name = division.name
+        if division.level == "county" and not division.short and name[-1] in "县市区旗" and \
+                not name.endswith("自治县"):
             base = name[:-1]
             if len(base) >= 2 and base not in places and base not in vetoed:  # not 和平 (和平区)
                 out[name] = base
@@ -199,8 +199,7 @@ def _rules() -> _Rules:
         trade_not_before=frozenset(orgs["trade_not_before"]),
         trade_not_names=frozenset(orgs["trade_not_names"]),
         org_heads_not=tuple(orgs["not_alone"]) + tuple(str(x) for x in orgs["suffixes"]),
-        trade_bad_heads=frozenset(names.short) | countries | frozenset(
-            row[1] for row in read_tsv("divisions.tsv")[1:] if len(row) > 1),
+        trade_bad_heads=frozenset(names.short) | countries | frozenset(d.name for d in division_rows()),
     )
 
 
@@ -342,21 +341,21 @@ def _slogan(name: str, words: Words, r: _Rules) -> bool:
         not any(words.tags.get(p) in _NAME_CLASSES or p in r.places for p in parts)
 
 
-def _join_latin_names(spans: list[Span], text: str) -> list[Span]:
+def _join_latin_names(spans: list[Candidate], text: str) -> list[Candidate]:
     """Two Latin-script words of one label apart by one space are one name (John Smith): the model
     reads the text in pieces cut at spaces."""
-    out: list[Span] = []
+    out: list[Candidate] = []
     for s, e, lab in spans:
         if out and out[-1][2] == lab and out[-1][1] + 1 == s and text[s - 1] == " " and \
                 _LATIN_NAME.fullmatch(text[s:e]) and _LATIN_NAME.match(text, out[-1][0]):
-            out[-1] = (out[-1][0], e, lab)
+            out[-1] = Candidate(out[-1][0], e, lab)
         else:
-            out.append((s, e, lab))
+            out.append(Candidate(s, e, lab))
     return out
 
 
-def clean_model_spans(text: str, spans: list[Span], words: Words,
-                      bounds: frozenset[int] = frozenset()) -> list[Span]:
+def clean_model_spans(text: str, spans: list[Candidate], words: Words,
+                      bounds: frozenset[int] = frozenset()) -> list[Candidate]:
     """The model's spans repaired: relabelled, extended, split or dropped (classes 1, 2, 4, 5).
 
     ``bounds`` are the offsets where jieba's tokens of ``text`` start and end: a one-character
@@ -364,7 +363,7 @@ def clean_model_spans(text: str, spans: list[Span], words: Words,
     provinces and continents are not (吉浙合作, 港澳台, 中欧班列: local news uses them in compounds).
     """
     r = _rules()
-    out: list[Span] = []
+    out: list[Candidate] = []
     dropped_end = -1  # end of the last one-character place dropped as part of a compound
     for s, e, lab in sorted(spans):
         e = _latin_cut(text, s, e, words, bounds)  # Nikola|跌超
@@ -376,7 +375,7 @@ def clean_model_spans(text: str, spans: list[Span], words: Words,
             if (count := r.org_count.search(name)) is not None:
                 head = name[:count.start()]  # 广州|一家百货公司
                 if head in r.places:
-                    out.append((s, s + len(head), "LOC"))
+                    out.append(Candidate(s, s + len(head), "LOC"))
                 continue
         if lab == "ORG" and _quoted(text, s, e) and _slogan(name, words, r):
             continue  # “猪菜共振”: a slogan in quotes
@@ -387,11 +386,11 @@ def clean_model_spans(text: str, spans: list[Span], words: Words,
         if e - s == 1:
             if lab == "LOC" and (standalone(text, s, e, words) or (
                     s in bounds and e in bounds and text[s] not in r.compound_chars)):
-                out.append((s, e, lab))
+                out.append(Candidate(s, e, lab))
             elif lab == "LOC":
                 dropped_end = e
             elif lab == "PER" and text[s] in r.surnames and r.title_after.match(text, e):
-                out.append((s, e, lab))  # 江|主席, 李|大妈
+                out.append(Candidate(s, e, lab))  # 江|主席, 李|大妈
             continue
         if lab == "LOC":
             tail = next((w for w in r.trailing_position if name.endswith(w) and len(name) - len(w) >= 2), "")
@@ -408,15 +407,15 @@ def clean_model_spans(text: str, spans: list[Span], words: Words,
         if lab == "ORG" and name in r.org_not_alone:
             continue  # 在海关监管系统中: a kind of institution, not a name
         if name in r.places:
-            out.append((s, e, "LOC"))  # 俄罗斯, 韩国 read as ORG
+            out.append(Candidate(s, e, "LOC"))  # 俄罗斯, 韩国 read as ORG
             continue
         if lab == "LOC" and (parts := _place_sequence(name, r)):
-            out.extend((s + a, s + b, "LOC") for a, b in parts)  # 德国|杜伊斯堡, 吉林省|长春市
+            out.extend(Candidate(s + a, s + b, "LOC") for a, b in parts)  # 德国|杜伊斯堡, 吉林省|长春市
             continue
         if lab != "ORG" and _is_generic_zone(name, r):
             continue  # 综保区, 大综保区, 陆港: a kind of place, not a name
         if lab == "PER" and (name[-1] in r.place_final or _after_country(text, s, r)):
-            out.append((_foreign_place_start(text, s, r), e, "LOC"))  # 鲁比诺港, 波兰|马拉舍维奇
+            out.append(Candidate(_foreign_place_start(text, s, r), e, "LOC"))  # 鲁比诺港, 波兰|马拉舍维奇
             continue
         if lab == "LOC" and e - s <= 3 and all(ch in r.run_chars for ch in name):
             # 中欧 (班列), 吉浙: a compound of one-character places; each part on its own merit
@@ -429,7 +428,7 @@ def clean_model_spans(text: str, spans: list[Span], words: Words,
             continue  # 中欧|班列: the rest of the compound, a common noun
         if lab == "PER" and not _person_like(name, r) and not r.person_after.match(text, e):
             continue  # 提振, 楼宇 (but 小平同志)
-        out.append((s, e, lab))
+        out.append(Candidate(s, e, lab))
     return _join_latin_names(out, text)
 
 
@@ -544,14 +543,14 @@ def _kinds() -> tuple[_Kind, _Kind]:
     return zone, inst
 
 
-def zone_spans(text: str, found: list[Span], words: Words) -> list[Span]:
+def zone_spans(text: str, found: list[Candidate], words: Words) -> list[Candidate]:
     """Place + zone or facility word as one LOC (珲春公路口岸, 长春经开区, 中韩国际合作示范区).
 
     ``found`` are the (cleaned) model spans: a place the model found may be the head (圈河口岸).
     """
     r = _rules()
     places = {e: s for s, e, lab in found if lab == "LOC"}
-    out: list[Span] = []
+    out: list[Candidate] = []
     for m in r.zone_suffix.finditer(text):
         b = m.end()
         for a in [i for i in range(m.start(), b) if text[i:b] in r.zone_words]:  # 公路口岸, else 口岸
@@ -560,12 +559,12 @@ def zone_spans(text: str, found: list[Span], words: Words) -> list[Span]:
                 continue  # 香港, 港务: the character belongs to another word
             start = _span_before(text, a, places, {}, words, _kinds()[0], 0)
             if start >= 0:
-                out.append((start, b, "LOC"))
+                out.append(Candidate(start, b, "LOC"))
                 break
     return out
 
 
-def institution_spans(text: str, found: list[Span], words: Words) -> list[Span]:
+def institution_spans(text: str, found: list[Candidate], words: Words) -> list[Candidate]:
     """Division (or organization) + middle + institution word as one ORG (九台区发展和改革局), with
     the places right before it (长春市绿园区|西新镇开元村村委会): nothing nested inside an ORG.
 
@@ -575,7 +574,7 @@ def institution_spans(text: str, found: list[Span], words: Words) -> list[Span]:
     r = _rules()
     places = {e: s for s, e, lab in found if lab == "LOC"}
     orgs = {e: s for s, e, lab in found if lab == "ORG"}
-    out: list[Span] = []
+    out: list[Candidate] = []
     for m in r.inst_suffix.finditer(text):
         a, b = m.span()
         if (b - a == 1 and a and words.known(text[a - 1:b])) or (b < len(text) and words.known(text[a:b + 1])):
@@ -588,15 +587,15 @@ def institution_spans(text: str, found: list[Span], words: Words) -> list[Span]:
                 break
             start = before
         if start >= 0:
-            out.append((start, b, "ORG"))
+            out.append(Candidate(start, b, "ORG"))
     return out
 
 
 _TRADE_HEAD_CLASSES = frozenset(segment.CLASS_ID[c] for c in ("nr", "nrt", "nrfg", "nz", "nt", "j"))
 
 
-def trade_spans(text: str, found: list[Span], cut: list[str], words: Words,
-                companies: Mapping[str, bool]) -> list[Span]:
+def trade_spans(text: str, found: list[Candidate], cut: list[str], words: Words,
+                companies: Mapping[str, bool]) -> list[Candidate]:
     """A name + a company's trade word as one ORG (齐鲁制药, 东方财富证券, 美亚电缆, 椰岛公司).
 
     The name is a span already in ``found`` (the model read 齐鲁 as a place, 惠普森 as a person), a
@@ -613,7 +612,7 @@ def trade_spans(text: str, found: list[Span], cut: list[str], words: Words,
     for s, e, _lab in found:
         if 2 <= e - s <= 6:
             found_by_end.setdefault(e, []).append(s)
-    out: list[Span] = []
+    out: list[Candidate] = []
     for m in r.trade_suffix.finditer(text):
         a, b = m.span()
         if a not in bounds or b not in bounds or token_at.get(b, "") in r.trade_not_before:
@@ -629,17 +628,17 @@ def trade_spans(text: str, found: list[Span], cut: list[str], words: Words,
                  and text[s:a] not in r.trade_not_names and not text[s:a].endswith(r.org_heads_not)
                  and not any(ch in r.stop for ch in text[s:a])]
         if heads:
-            out.append((min(heads), b, "ORG"))
+            out.append(Candidate(min(heads), b, "ORG"))
     return out
 
 
-def relabel_zones(spans: list[Span], zones: list[Span]) -> list[Span]:
+def relabel_zones(spans: list[Candidate], zones: list[Candidate]) -> list[Candidate]:
     """A model span that is exactly a zone or facility name is a LOC (珲春国际物流园 read as ORG)."""
     exact = {(s, e) for s, e, _lab in zones}
-    return [(s, e, "LOC") if (s, e) in exact else (s, e, lab) for s, e, lab in spans]
+    return [Candidate(s, e, "LOC") if (s, e) in exact else Candidate(s, e, lab) for s, e, lab in spans]
 
 
-def start_at_places(spans: list[Span], places: list[Span]) -> list[Span]:
+def start_at_places(spans: list[Candidate], places: list[Candidate]) -> list[Candidate]:
     """A model span that starts inside a gazetteer name and runs past its end starts where the name
     does (月潭国家森林公园 -> 净月潭国家森林公园): the model cut a name it did not know."""
     if not places:
@@ -651,11 +650,11 @@ def start_at_places(spans: list[Span], places: list[Span]) -> list[Span]:
         i = bisect_right(starts, s) - 1
         if i >= 0 and places[i][0] < s < places[i][1] < e:
             s = places[i][0]
-        out.append((s, e, lab))
+        out.append(Candidate(s, e, lab))
     return out
 
 
-def short_form_spans(text: str, found: list[Span]) -> list[Span]:
+def short_form_spans(text: str, found: list[Candidate]) -> list[Candidate]:
     """Short forms of the counties the text names in full (梨树县 ... 梨树), as places.
 
     One sense per article: the gazetteer leaves 梨树, 图们, 九台 out (each is also a common word or
@@ -670,13 +669,13 @@ def short_form_spans(text: str, found: list[Span]) -> list[Span]:
             if full and (lab != "LOC" or k == e - s):
                 bases.add(full)
                 break
-    out: list[Span] = []
+    out: list[Candidate] = []
     for base in sorted(bases):
         start = text.find(base)
         while start >= 0:
             end = start + len(base)
             if end == len(text) or text[end] not in "县市区旗":
-                out.append((start, end, "LOC"))
+                out.append(Candidate(start, end, "LOC"))
             start = text.find(base, end)
     return out
 
@@ -687,7 +686,7 @@ _TOWN_CHAR = regex.compile("[乡镇]")
 _M = segment.CLASS_ID["m"]
 
 
-def town_spans(text: str, words_cut: list[str], words: Words) -> list[Span]:
+def town_spans(text: str, words_cut: list[str], words: Words) -> list[Candidate]:
     """Towns (乡, 镇) by name, which the division list does not reach and jieba leaves in pieces or
     does not know (泥汊镇, 四棵|树乡, 十家|堡|镇, 兴隆|山镇); ``words_cut`` are jieba's tokens of ``text``.
 
@@ -706,7 +705,7 @@ def town_spans(text: str, words_cut: list[str], words: Words) -> list[Span]:
         return plain(tok) and (words.tags.get(tok) == _M or tok not in words.closed and (
             len(tok) == 1 or not words.known(tok) or words.tags.get(tok) in _NAME_CLASSES))
 
-    out: list[Span] = []
+    out: list[Candidate] = []
     if "乡" not in text and "镇" not in text:
         return out
     r = _rules()
@@ -732,5 +731,5 @@ def town_spans(text: str, words_cut: list[str], words: Words) -> list[Span]:
         cut = max((name.rfind(ch) for ch in r.town_stops), default=-1) + 1  # 到|黄洞乡
         start, name = start + cut, name[cut:]
         if len(name) >= 2 and not r.town_not_in.intersection(name) and name[-1] not in r.town_count_end:
-            out.append((start, end, "LOC"))
+            out.append(Candidate(start, end, "LOC"))
     return out

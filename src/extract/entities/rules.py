@@ -19,6 +19,7 @@ from functools import cache
 
 import regex
 
+from extract.entities.spans import Candidate
 from extract.resources import alternation, load_yaml, read_tsv, rule_path
 
 # Last characters of a division's full name (吉林省, 长春市, 九台区, 延边朝鲜族自治州)
@@ -60,15 +61,31 @@ class PlaceNames:
         return tuple(sorted(set(self.full) | set(self.short)))
 
 
+@dataclass(frozen=True)
+class DivisionRow:
+    """One row of rules/divisions.tsv: a PRC division down to county level (GB/T 2260)."""
+
+    code: str
+    name: str  # the full name: 长春市, 九台区
+    level: str  # province, prefecture, county
+    parent: str  # the parent's code ("" for a province)
+    short: str  # the short form the gazetteer uses (长春), "" where it is too ambiguous
+
+
+@cache
+def division_rows() -> tuple[DivisionRow, ...]:
+    """The rows of rules/divisions.tsv: the one reader of that file in the entity layer."""
+    return tuple(DivisionRow(*(row + [""] * 5)[:5]) for row in read_tsv("divisions.tsv")[1:])
+
+
 @cache
 def place_names() -> PlaceNames:
     full: set[str] = set()
     short: set[str] = set()
-    for row in read_tsv("divisions.tsv")[1:]:
-        code, name, level, parent, short_form = (row + [""] * 5)[:5]
-        full.add(name)
-        if short_form:
-            short.add(short_form)
+    for division in division_rows():
+        full.add(division.name)
+        if division.short:
+            short.add(division.short)
     for row in read_tsv("countries.tsv")[1:]:
         alpha2, name, official = (row + [""] * 3)[:3]
         full.add(name)
@@ -182,13 +199,7 @@ def _byline_roles() -> tuple[str, ...]:
 
 
 @cache
-def _byline_regex() -> regex.Pattern:
-    cfg = load_yaml("person_patterns.yaml")
-    return regex.compile(f"(?<={_alt(cfg['roles'])}){_byline_name_regex().pattern}")
-
-
-@cache
-def _byline_name_regex() -> regex.Pattern:
+def byline_name_regex() -> regex.Pattern:
     """The part of a byline after its role word: the name, as group 1."""
     cfg = load_yaml("person_patterns.yaml")
     after = _alt(cfg["after"])
@@ -199,9 +210,9 @@ def _byline_name_regex() -> regex.Pattern:
 
 
 def byline_names(text: str) -> list[tuple[int, int]]:
-    """(start, end) of the names after a role word (记者 关丽君): the matches of
-    :func:`_byline_regex`, found by trying the name part only where a role word ends (str.find)
-    instead of a lookbehind at every position of the text."""
+    """(start, end) of the names after a role word (记者 关丽君): what a lookbehind on the role words
+    before :func:`byline_name_regex` would match, found by trying the name part only where a role
+    word ends (str.find) instead of at every position of the text."""
     role_ends: set[int] = set()
     for role in _byline_roles():
         i = text.find(role)
@@ -210,7 +221,7 @@ def byline_names(text: str) -> list[tuple[int, int]]:
             i = text.find(role, i + 1)
     found = []
     done = 0  # like finditer: a match never starts inside the previous one
-    rx = _byline_name_regex()
+    rx = byline_name_regex()
     for end in sorted(role_ends):
         if end < done:
             continue
@@ -221,17 +232,17 @@ def byline_names(text: str) -> list[tuple[int, int]]:
     return found
 
 
-def rule_spans(text: str) -> list[tuple[int, int, str]]:
-    """Char-exact rule matches (start, end, label); may overlap, the combiner resolves them."""
-    spans: list[tuple[int, int, str]] = []
+def rule_spans(text: str) -> list[Candidate]:
+    """Char-exact rule matches; may overlap, the combiner resolves them."""
+    spans: list[Candidate] = []
     for start, end in org_spans(text):
-        spans.append((start, end, "ORG"))
+        spans.append(Candidate(start, end, "ORG"))
     for rx in _abbrev_regexes():
         for m in rx.finditer(text):
             for i in range(m.start(), m.end()):
-                spans.append((i, i + 1, "LOC"))
+                spans.append(Candidate(i, i + 1, "LOC"))
     for start, end in byline_names(text):
-        spans.append((start, end, "PER"))
+        spans.append(Candidate(start, end, "PER"))
     return sorted(set(spans))
 
 
@@ -269,19 +280,19 @@ def _org_name_lengths() -> tuple[int, ...]:
     return tuple(sorted({len(n) for n in org_names()}, reverse=True))
 
 
-def org_name_spans(text: str, bounds: frozenset[int]) -> list[tuple[int, int, str]]:
+def org_name_spans(text: str, bounds: frozenset[int]) -> list[Candidate]:
     """The listed organizations in ``text`` whose both ends are in ``bounds`` (jieba's token
     boundaries), longest first, left to right: 中国石化 is not matched in 中|国|石化工业 (the
     industry). A set lookup per boundary and length, so the list's size costs nothing."""
     names, lengths = org_names(), _org_name_lengths()
-    out: list[tuple[int, int, str]] = []
+    out: list[Candidate] = []
     end = 0
     for start in sorted(bounds):
         if start < end:
             continue
         for n in lengths:
             if start + n in bounds and text[start:start + n] in names:
-                out.append((start, start + n, "ORG"))
+                out.append(Candidate(start, start + n, "ORG"))
                 end = start + n
                 break
     return out

@@ -1,5 +1,6 @@
-"""Context of each quantity: its metric, subject and period (`linker`)."""
+"""Context of each quantity: its metric, subject and period (`linker`); it reads the entity
+layer's mentions (`extract.entities.spans.Entity`)."""
 
-from extract.link.linker import Mention, link
+from extract.link.linker import link
 
-__all__ = ["Mention", "link"]
+__all__ = ["link"]

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import regex
 
+from extract.entities.spans import Entity
 from extract.link.article import article_context
 from extract.link.places import divisions, full_name, place_code
 from extract.quantities.reading import Quantity, enumeration_gap
@@ -38,16 +39,6 @@ from extract.timex import TimeExpr, find_times
 
 if TYPE_CHECKING:
     import jieba.posseg
-
-
-@dataclass(frozen=True)
-class Mention:
-    """An entity mention in view coordinates (what linking needs of the NER output)."""
-
-    start: int
-    end: int
-    text: str
-    label: str
 
 
 @dataclass(frozen=True)
@@ -243,7 +234,7 @@ def link(
     text: str,
     quantities: Sequence[Quantity],
     times: Sequence[TimeExpr],
-    mentions: Sequence[Mention],
+    mentions: Sequence[Entity],
     sentences: Sequence[tuple[int, int]],
     doc_date: date | None = None,
 ) -> list[Context]:
@@ -266,7 +257,7 @@ def link(
     collectives = _collectives(text, places, r)
     collective_starts = [c[0] for c in collectives]
 
-    def usable_anywhere(m: Mention) -> bool:
+    def usable_anywhere(m: Entity) -> bool:
         return _usable(text, m, clause_bounds(text, m.start)[0], r)
 
     art = article_context(text, periods, places, collectives, sentences, doc_date, usable_anywhere)
@@ -400,7 +391,7 @@ def _is_moment(t: TimeExpr, r: _Rules) -> bool:
     return t.start_date is not None and t.start_date == t.end_date and t.text.endswith(r.moment_suffixes)
 
 
-def _usable(text: str, m: Mention, clause_start: int, r: _Rules) -> bool:
+def _usable(text: str, m: Entity, clause_start: int, r: _Rules) -> bool:
     """Whether a mention can be whose figure it is where it stands."""
     if len(m.text) < 2 or m.text.endswith(r.not_subject_suffixes):
         return False  # 中, 俄 (partners in 中俄, 对韩); 新华社 (the source, not the subject)
@@ -411,7 +402,7 @@ def _usable(text: str, m: Mention, clause_start: int, r: _Rules) -> bool:
     return not r.partner_list.search(text, max(clause_start, m.start - 40), m.start)
 
 
-def _collectives(text: str, places: Sequence[Mention], r: _Rules) -> list[tuple[int, str, str]]:
+def _collectives(text: str, places: Sequence[Entity], r: _Rules) -> list[tuple[int, str, str]]:
     """Every 全省/我市/全国 … that can be a subject: (position, kind, word), in order; not inside a
     name (全国人大) and not after a comparison or partner word (高于全国, 占全省)."""
     starts = [m.start for m in places]
@@ -431,8 +422,8 @@ def _collectives(text: str, places: Sequence[Mention], r: _Rules) -> list[tuple[
 _TOPIC_CANDIDATES = 32
 
 
-def _subject(text: str, q: Quantity, clause_start: int, clause_places: Sequence[Mention],
-             sentence_places: Sequence[Mention], collective: tuple[int, str, str] | None,
+def _subject(text: str, q: Quantity, clause_start: int, clause_places: Sequence[Entity],
+             sentence_places: Sequence[Entity], collective: tuple[int, str, str] | None,
              regions: dict[str, str], r: _Rules, previous: str | None) -> tuple[str | None, str | None]:
     """Whose figure, from its own sentence: an entity in the clause, the previous figure's subject
     in the sentence, 全省/我省 for the article's region (as written when the article never names

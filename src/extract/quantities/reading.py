@@ -548,7 +548,7 @@ def _assign_changes(text: str, quantities: list[Quantity]) -> list[Quantity]:
 
 
 @cache
-def _scanner() -> regex.Pattern:
+def quantity_scanner() -> regex.Pattern:
     """Numbers that may start a quantity: followed by a unit's first character, an odd marker,
     a range separator, 分之/又 (fractions) or the spaces of web typesetting."""
     lex = lexicon()
@@ -738,7 +738,7 @@ def find_quantities(text: str, traditional: bool = False) -> list[Quantity]:
     urls = [u.span() for u in _URL_RE.finditer(text)] if ("http" in text or "www." in text) else []
     url_starts = [a for a, _ in urls]
     scanned = mask_long_runs(text)
-    for m in _scanner().finditer(scanned):
+    for m in quantity_scanner().finditer(scanned):
         if m.start() < taken_until:
             continue
         if urls:

@@ -21,7 +21,7 @@ import os
 import re
 import tempfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 
@@ -57,15 +57,17 @@ def cache_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix="extract-"))
 
 
-def _jieba_dict_file() -> Path:
+def jieba_dict_file() -> Path:
+    """jieba's bundled dictionary (word, frequency, tag per line): the word classes and the model's
+    lexicon are read from it."""
     return Path(jieba.__file__).resolve().parent / "dict.txt"
 
 
-def _scan_jieba_dict(name: str, salt: str, keep) -> dict | set:
+def scan_jieba_dict(name: str, salt: str, keep: Callable[[str, str], object]) -> dict | set:
     """Scan jieba's bundled dict.txt once with ``keep(word, tag)`` -> value or None, caching the
     result (marshal) in the per-user cache folder keyed by the dictionary's size and mtime and by
     ``salt``; parsing the file costs ~0.3 s, reading the cache a few milliseconds."""
-    src = _jieba_dict_file()
+    src = jieba_dict_file()
     st = src.stat()
     key = f"{st.st_size}-{int(st.st_mtime)}-{zlib.crc32(salt.encode()):x}"
     cached = cache_dir() / f"jieba-{name}-{key}.marshal"
@@ -120,7 +122,7 @@ def default_word_tags() -> dict[str, int]:
         cls = _TAG_CLASS.get(tag)
         return CLASS_ID[cls] if cls is not None else None
 
-    return _scan_jieba_dict("word-classes", salt, keep)
+    return scan_jieba_dict("word-classes", salt, keep)
 
 
 @cache
@@ -130,7 +132,7 @@ def words_tagged(tags: frozenset[str]) -> frozenset[str]:
     The entity repairs use it to keep verbs and function words out of the middle of a name
     (吉林省加快建设开发区 is no zone name).
     """
-    found = _scan_jieba_dict("tagged", repr(sorted(tags)), lambda word, tag: 1 if tag in tags else None)
+    found = scan_jieba_dict("tagged", repr(sorted(tags)), lambda word, tag: 1 if tag in tags else None)
     return frozenset(found)
 
 
