@@ -44,7 +44,9 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Context:
     """What one quantity is about. ``subject_source`` and ``period_source`` say how close the
-    evidence was: ``clause``, ``sentence``, ``paragraph`` or ``article``."""
+    evidence was: ``clause``, ``sentence``, ``paragraph`` or ``article``. ``change`` and ``basis``
+    are the quantity's, as the sentence corrects them: a gap to another thing (高于全国3个百分点)
+    is no change, a growth rate named in an earlier clause (GDP增速来看，北京10.7%) is one."""
 
     metric: str | None = None
     subject: str | None = None
@@ -54,6 +56,8 @@ class Context:
     subject_code: str | None = None
     subject_source: str | None = None
     period_source: str | None = None
+    change: str | None = None
+    basis: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,12 @@ class _Rules:
     comparison: regex.Pattern
     moment_suffixes: tuple[str, ...]
     target_words: tuple[str, ...]  # 到2030年 is a target, the period itself; 截至6月底 a moment
+    gap_comparison: regex.Pattern  # 比, 高于 … where the figure after it is a gap to something
+    relatively: tuple[str, ...]  # 较快, 较大: 较 as an adverb
+    comparative_end: regex.Pattern  # 比上年同期高 | 1.5个百分点
+    earlier_comparand: regex.Pattern
+    growth_noun: regex.Pattern
+    change_verb: regex.Pattern  # the verbs of changes.yaml that are no growth noun (提高, 减少)
 
 
 @cache
@@ -94,7 +104,22 @@ def rules() -> _Rules:
         regex.compile(rf"(?:{_alt(data['comparison_words'])})(?![{''.join(data['comparison_not_before'])}])"),
         tuple(data["moment_suffixes"]),
         tuple(w for w, mode in load_yaml("time.yaml")["by_prefixes"].items() if mode == "target"),
+        regex.compile(rf"(?<![{''.join(data['comparison_not_after'])}])(?:{_alt(data['comparison_words'])})"
+                      rf"(?![{''.join(data['comparison_not_before'])}])"),
+        tuple(data["relatively_before"]),
+        regex.compile(rf"(?:(?P<up>{_alt(data['comparatives']['up'])})|(?P<down>{_alt(data['comparatives']['down'])}))"
+                      r"(?:了|出)?\s*\Z"),
+        regex.compile(_alt(data["earlier_comparands"])),
+        regex.compile(rf"(?P<up>{_alt(data['growth_nouns']['up'])})|(?P<down>{_alt(data['growth_nouns']['down'])})"),
+        _change_verbs(data),
     )
+
+
+def _change_verbs(data: dict) -> regex.Pattern:
+    changes = load_yaml("changes.yaml")
+    nouns = {w for words in data["growth_nouns"].values() for w in words}
+    verbs = [w for words in changes["change"].values() for w in words if w not in nouns]
+    return regex.compile(rf"(?!{_alt(list(changes['not_change']) + sorted(nouns))})(?:{_alt(verbs)})")
 
 
 def _strip(core: str, r: _Rules) -> str:
@@ -265,9 +290,12 @@ def link(
     mask_spans += [(q.start, q.end) for q in quantities]
     mask_spans.sort()
     mask_starts = [s for s, _ in mask_spans]
+    time_at = {t.start: t for t in times}
+    name_spans = sorted((m.start, m.end) for m in mentions)
     out: list[Context] = []
     prev_q: Quantity | None = None
     prev_ctx: Context | None = None
+    prev_growth = False  # whether the previous figure's change came from a growth noun before it
     para_subject: str | None = None
     current_para = -1
     groups = _enumeration_groups(text, quantities, sent_starts,
@@ -319,10 +347,22 @@ def link(
             if metric is None:
                 clause = _masked(text, clause_start, q.start, mask_spans, mask_starts)
                 metric = _metric_from_clause(clause, r)
-            if metric in (None, DEFER):
-                # a growth rate, a level reached, a compared figure or a share after an amount
-                # measures what the amount measures (出口20310.4亿元，增长18.6%，占出口总值的65.9%)
-                metric = prev_ctx.metric if same_sentence and prev_ctx is not None else None
+        change, basis = _comparison_change(text, q, clause_start, time_at, name_spans, r)
+        growth = False
+        if metric in (None, DEFER) and group is None and q.unit == "%" and change is None:
+            after = prev_q.end if same_sentence and prev_q is not None else sent_start
+            found = _growth_metric(text, after, clause_start, mask_spans, mask_starts, r)
+            if found is not None:
+                metric, change, growth = found[0], found[1], True
+            elif same_sentence and prev_growth and prev_ctx is not None:
+                change, growth = prev_ctx.change, True  # GDP增速…北京10.7%、浙江10.6%
+        elif group is not None and prev_growth and change is None and prev_ctx is not None \
+                and enumeration_gap().fullmatch(text, prev_q.end, q.start):
+            change, growth = prev_ctx.change, True  # 增幅较大，分别达24.5%和22.2%
+        if metric in (None, DEFER):
+            # a growth rate, a level reached, a compared figure or a share after an amount
+            # measures what the amount measures (出口20310.4亿元，增长18.6%，占出口总值的65.9%)
+            metric = prev_ctx.metric if same_sentence and prev_ctx is not None else None
 
         # subject: the clause's or sentence's, else the paragraph's topic, else the article's
         lo, hi = bisect_left(place_starts, sent_start), bisect_right(place_starts, q.start)
@@ -348,10 +388,61 @@ def link(
             subject_code=place_code(subject),
             subject_source=subject_source,
             period_source=period_source,
+            change=change,
+            basis=basis,
         )
         out.append(ctx)
-        prev_q, prev_ctx = q, ctx
+        prev_q, prev_ctx, prev_growth = q, ctx, growth
     return out
+
+
+def _comparison_change(text: str, q: Quantity, clause_start: int, time_at: dict[int, TimeExpr],
+                       name_spans: Sequence[tuple[int, int]], r: _Rules) -> tuple[str | None, str | None]:
+    """The change and basis of ``q`` once its clause's comparison is read: after a comparison with
+    anything but an earlier time and no verb of change (高于全国增幅, 增速比出口高) the figure is a
+    gap to that thing, with neither; after the same period of an earlier year a comparative is the change
+    (比上年同期的60%高1.5个百分点: up, yoy); otherwise the quantity's own."""
+    last = None
+    for m in r.gap_comparison.finditer(text, clause_start, q.start):
+        if m.group() == "相比" or (m.group() == "较" and text.startswith(r.relatively, m.end())):
+            continue  # 与上年相比 names its comparand before; 较快增长 is "fairly fast"
+        if _inside_any(name_spans, m.start()):
+            continue  # 比亚迪, 比利时
+        last = m
+    if last is None:
+        return q.change, q.basis
+    t = time_at.get(last.end())
+    if t is None and not r.earlier_comparand.match(text, last.end()):
+        if r.change_verb.search(text, last.end(), q.start):
+            return q.change, q.basis  # 比传统耕作提高15%: a verb of change, said of the figure
+        return None, None
+    if q.change is None and "同期" in text[last.end():q.start]:
+        cm = r.comparative_end.search(text, last.end(), q.start)
+        if cm is not None:
+            return cm.lastgroup, q.basis or "yoy"
+    return q.change, q.basis
+
+
+def _inside_any(spans: Sequence[tuple[int, int]], pos: int) -> bool:
+    i = bisect_right(spans, (pos, len(spans) + 10**9)) - 1
+    return i >= 0 and spans[i][0] <= pos < spans[i][1]
+
+
+def _growth_metric(text: str, lo: int, hi: int, mask_spans: Sequence[tuple[int, int]],
+                   mask_starts: Sequence[int], r: _Rules) -> tuple[str, str] | None:
+    """A growth noun named in text[lo:hi] (the sentence before the clause of a percentage that names
+    nothing, after any earlier figure): the metric of what grows, and the change, or None.
+    GDP增速来看，其余省份分别是：北京10.7%: GDP, up."""
+    last = None
+    for m in r.growth_noun.finditer(text, lo, hi):
+        last = m
+    if last is None:
+        return None
+    start = max(clause_bounds(text, last.start(), lo)[0], lo)
+    phrase = _metric_from_clause(_masked(text, start, last.start(), mask_spans, mask_starts), r)
+    if phrase in (None, DEFER):
+        return None
+    return phrase, last.lastgroup
 
 
 def _old_value_period(text: str, q: Quantity, times: Sequence[TimeExpr], time_ends: list[tuple[int, int]],

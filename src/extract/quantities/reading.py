@@ -78,6 +78,7 @@ class _Rules:
     basis_of: dict[str, str]
     basis_not_after: dict[str, frozenset[str]]
     fan_re: regex.Pattern
+    after_re: regex.Pattern  # a change written after the number (5%的增长)
     odd_approx: str
     range_separators: tuple[str, ...]
     vague_before: frozenset[str]
@@ -114,6 +115,10 @@ def rules() -> _Rules:
         basis_of,
         {w: frozenset(cs) for w, cs in ch["basis_not_after"].items()},
         regex.compile(ch["doubling"]),
+        regex.compile(
+            rf"(?:{_alternation(ch['after_number_before'])})?"
+            rf"(?:(?P<skip>{_alternation(ch['not_change'])})|(?P<up>{_alternation(ch['change']['up'])})"
+            rf"|(?P<down>{_alternation(ch['change']['down'])}))(?=[\s，,。；;！!？?、）)]|$)"),
         approx["odd"],
         tuple(load_yaml("ranges.yaml")["connectors"]),
         frozenset(vetoes["vague_before"]),
@@ -483,6 +488,10 @@ def _multiples_fan(text: str) -> list[Quantity]:
 
 # --- change and basis ------------------------------------------------------------------------
 
+# a list of bare numbers ending right before a quantity (增长3.3、1.4、1.1倍)
+_LISTED_NUMBERS = regex.compile(r"(?:\d+(?:\.\d+)?、)+\Z")
+
+
 @cache
 def enumeration_gap() -> regex.Pattern:
     """What may stand between two items of an enumeration: an enumerator of rules/ranges.yaml
@@ -527,10 +536,18 @@ def _assign_changes(text: str, quantities: list[Quantity]) -> list[Quantity]:
             if last is not None and last.lastgroup == "direct":
                 if r.strict_gap_re.fullmatch(text, last.end(), q.start):
                     change = "up"
-            elif (last is not None and last.lastgroup != "skip" and q.start - last.end() <= r.gap_max
-                    and not text.startswith(r.compounds, last.end())
-                    and r.gap_re.fullmatch(text, last.end(), q.start)):
-                change = last.lastgroup
+            elif last is not None and last.lastgroup != "skip":
+                # 分别增加了187、28、20倍: bare numbers listed before this one are no gap
+                listed = _LISTED_NUMBERS.search(text, last.end(), q.start)
+                gap_end = listed.start() if listed else q.start
+                if (gap_end - last.end() <= r.gap_max and not text.startswith(r.compounds, last.end())
+                        and r.gap_re.fullmatch(text, last.end(), gap_end)):
+                    change = last.lastgroup
+            if change is None and last is None and q.kind != "count":
+                # (约1300只下跌: the count of those that fell, not a change of it)
+                after = r.after_re.match(text, q.end)
+                if after is not None and after.lastgroup != "skip":
+                    change = after.lastgroup  # 实现了5%的增长
             for bm in r.basis_re.finditer(text, cs, q.start):
                 word = bm.group(0)
                 if bm.start() > 0 and text[bm.start() - 1] in r.basis_not_after.get(word, ()):
