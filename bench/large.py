@@ -1,5 +1,5 @@
 """Large corpora: throughput of `extract run` for 1 and N workers, memory per worker, resume time,
-start-up, all next to jieba.lcut measured in the same run.
+start-up, peak memory for one huge article, all next to jieba.lcut measured in the same run.
 
     make bench                       # bench.py (stages) and this, 20,000 articles
     python bench/large.py --docs 20000
@@ -14,6 +14,7 @@ the largest resident set of that process or any of its workers (ru_maxrss of the
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import re
@@ -61,6 +62,19 @@ def write_corpus(folder: Path, texts: list[str]) -> int:
     return sum(map(len, texts))
 
 
+def write_huge(path: Path, texts: list[str], megabytes: float) -> int:
+    """One article of about ``megabytes`` MB of UTF-8: the generated articles one after another,
+    paragraphs apart (a year of a daily pasted into one file)."""
+    chunks, size = [], 0
+    for text in itertools.cycle(texts):
+        if size >= megabytes * 1e6:
+            break
+        chunks.append(text)
+        size += len(text.encode("utf-8")) + 1
+    path.write_text("\n".join(chunks), encoding="utf-8")
+    return sum(map(len, chunks)) + len(chunks) - 1
+
+
 _MEASURE = (
     "import resource, subprocess, sys, time, json\n"
     "t = time.perf_counter(); p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
@@ -95,9 +109,11 @@ def main() -> None:
     ap.add_argument("--small", type=int, default=2_000, help="the smaller corpus for the memory figure")
     ap.add_argument("--quick", action="store_true", help="600 and 200 articles, to iterate")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--big-mb", type=float, default=20.0,
+                    help="size of the one huge article (its peak memory must not grow with it)")
     args = ap.parse_args()
     if args.quick or os.environ.get("BENCH_QUICK"):
-        args.docs, args.small = 600, 200
+        args.docs, args.small, args.big_mb = 600, 200, 2.5
     exe = str(Path(sys.executable).with_name("extract"))
     tmp = Path(tempfile.mkdtemp(prefix="extract-large-"))
     load = os.getloadavg()
@@ -106,6 +122,8 @@ def main() -> None:
         texts = articles(args.docs)
         big_chars = write_corpus(tmp / "big", texts)
         small_chars = write_corpus(tmp / "small", texts[: args.small])
+        (tmp / "huge").mkdir()
+        huge_chars = write_huge(tmp / "huge" / "huge.txt", texts, args.big_mb)
         (tmp / "one").mkdir()
         (tmp / "one" / "a.txt").write_text("全省累计进出口总额达8144亿元，年均增长5.1%。\n", encoding="utf-8")
         ref = jieba_rate(texts[: min(len(texts), 2_000)])
@@ -119,12 +137,14 @@ def main() -> None:
             (f"{n}, resume of that finished run", "big", "o-big-ne", ["--jobs", "1", "--no-entities"],
              args.docs),
             (f"{n}, {j} workers, --no-entities", "big", "o-big-ne-n", ["--jobs", j, "--no-entities"], args.docs),
+            (f"one {args.big_mb:g} MB article, --no-entities --facts", "huge", "o-huge",
+             ["--jobs", "1", "--no-entities", "--facts"], 1),
             (f"{n}, 1 worker", "big", "o-big", ["--jobs", "1"], args.docs),
             (f"{n}, {j} workers", "big", "o-big-n", ["--jobs", j], args.docs),
         ]
         for label, name, out, extra, docs in plan:
             data = measure([exe, "run", str(tmp / name), "--out", str(tmp / out), "--no-progress", *extra])
-            chars = {"big": big_chars, "small": small_chars}.get(name, 0)
+            chars = {"big": big_chars, "small": small_chars, "huge": huge_chars}.get(name, 0)
             rows.append((label, data, docs, chars))
             print(f"{label}: {data['seconds']:.1f} s, {data['out'].strip().splitlines()[-1]}", flush=True)
     finally:

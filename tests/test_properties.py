@@ -65,6 +65,35 @@ def test_quantities_of_later_blocks_index_the_whole_document(monkeypatch) -> Non
     assert last["sentence"] == 199
 
 
+def test_a_sink_gets_each_blocks_rows_as_soon_as_the_block_is_done(monkeypatch) -> None:
+    """A huge document is not held whole: each block's rows go out when the block is done."""
+    from extract import pipeline
+
+    monkeypatch.setattr(pipeline, "BLOCK_CHARS", 1000)
+    para = "全省累计进出口总额达8144亿元，年均增长5.1%。\n"  # two quantities (and two facts) each
+    text = para * 200
+    bounds = pipeline.blocks(text, 1000)
+    seen: list = []
+
+    def sink(rows) -> None:  # the blocks arrive one by one, never more than one block's rows
+        seen.append(rows)
+        offset, block = bounds[len(seen) - 1]
+        assert len(rows.quantities) == len(rows.facts) == 2 * block.count(para)
+        assert all(offset <= q["start"] < q["end"] <= offset + len(block) for q in rows.quantities)
+
+    ext = extract_document(text, entities=False, sink=sink)
+    assert len(seen) == len(bounds) >= 6
+    assert ext.quantities == [] and ext.facts == [] and ext.n_quantities == 400
+    whole = extract_document(text, entities=False)
+    assert [q for rows in seen for q in rows.quantities] == whole.quantities
+    assert [f for rows in seen for f in rows.facts] == whole.facts
+    monkeypatch.setattr(pipeline, "SINK_ROWS", 16)  # a block's rows go out in pieces of 16 too
+    pieces: list = []
+    extract_document(text, entities=False, sink=pieces.append)
+    assert max(len(rows.quantities) for rows in pieces) == 16
+    assert [q for rows in pieces for q in rows.quantities] == whole.quantities
+
+
 def test_entities_of_later_blocks_index_the_whole_document(monkeypatch) -> None:
     from extract import pipeline
 

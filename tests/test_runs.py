@@ -207,6 +207,62 @@ def test_one_and_two_workers_write_identical_tables(tmp_path: Path, fmt: str) ->
     assert list(docs.doc_id) == [f"a{i:03d}.txt" for i in range(len(ARTICLES))]
 
 
+def test_a_long_article_is_written_block_by_block_and_a_failed_one_leaves_no_rows(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows of a long article reach the part a block at a time (bounded pieces, not the whole
+    article); an article that fails in a later block is an error row, and the rows its earlier
+    blocks had written appear in no table."""
+    from extract import pipeline
+
+    monkeypatch.setattr(pipeline, "BLOCK_CHARS", 1000)
+    real = pipeline.find_quantities
+
+    def failing(text: str, *args):
+        if "故障" in text:
+            raise RuntimeError("boom")
+        return real(text, *args)
+
+    monkeypatch.setattr(pipeline, "find_quantities", failing)
+    para = ARTICLES[7]  # 9万套 and 8%: two quantities per paragraph
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "a-long.txt").write_text(para * 300, encoding="utf-8")
+    (src / "b-broken.txt").write_text(para * 300 + "故障\n", encoding="utf-8")  # fails in its last block
+    (src / "c-short.txt").write_text(para, encoding="utf-8")
+    res = _run(str(src), "--out", str(out), "--no-entities", "--jobs", "1", "--facts")
+    assert res.exit_code == 1, res.output
+    docs = pd.read_csv(out / "documents.csv").set_index("doc_id")
+    assert docs.status.to_dict() == {"a-long.txt": "ok", "b-broken.txt": "error", "c-short.txt": "ok"}
+    assert "RuntimeError: boom" in docs.error["b-broken.txt"]
+    for name in ("quantities", "facts"):
+        rows = pd.read_csv(out / f"{name}.csv")
+        assert rows.doc_id.value_counts().to_dict() == {"a-long.txt": 600, "c-short.txt": 2}
+    import pyarrow.ipc
+
+    sizes = []  # rows per record batch written, over every part
+    for part in (out / ".extract" / "parts").glob("*.quantities.arrow"):
+        with pa.memory_map(str(part)) as source:
+            reader = pyarrow.ipc.open_file(source)
+            sizes += [reader.get_batch(i).num_rows for i in range(reader.num_record_batches)]
+    per_block = 2 * (1000 // len(para) + 1)
+    # both long articles a block at a time (the broken one's first blocks too, left unused)
+    assert len(sizes) >= 2 * 6 and max(sizes) <= per_block and sum(sizes) > 600 + 2
+
+
+def test_the_progress_display_names_the_files_the_workers_read(tmp_path: Path) -> None:
+    from extract.io.batch import Options, discover
+    from extract.io.runner import extract_all
+
+    src, folder = _folder(tmp_path / "in", 8), OutputFolder(tmp_path / "out")
+    shown: list[str] = []
+    with folder.locked():
+        plan, _ = extract_all(discover(src), folder, Options(entities=False), jobs=2, batch_docs=2,
+                              on_document=shown.append)
+    assert len(plan) == 8
+    names = {name for line in shown for name in line.split(", ") if name}
+    assert names and names <= {f"a{i:03d}.txt" for i in range(8)}
+
+
 def test_a_rerun_does_only_new_or_changed_documents(tmp_path: Path) -> None:
     src, out = _folder(tmp_path / "in", 6), tmp_path / "out"
     assert _run(str(src), "--out", str(out), "--no-entities", "--jobs", "1").exit_code == 0
@@ -221,8 +277,13 @@ def test_a_rerun_does_only_new_or_changed_documents(tmp_path: Path) -> None:
     assert list(q[q.doc_id == "a001.txt"].text) == ["7%"] and list(q[q.doc_id == "z.txt"].text) == ["3亿元"]
     res = _run(str(src), "--out", str(out), "--no-entities", "--jobs", "1", "--force")
     assert "done before" not in res.output
-    res = _run(str(src), "--out", str(out), "--jobs", "1", "--date", "2026-01-01", "--no-entities")
-    assert "done before" not in res.output  # other options: everything again
+    # options that only choose tables, their format or the workers reuse the work ...
+    res = _run(str(src), "--out", str(out), "--no-entities", "--jobs", "2", "--format", "parquet", "--facts")
+    assert "done before: 7" in res.output
+    # ... options that can change a document's rows redo it
+    for option in (["--date", "2026-01-01"], ["--doc-timeout", "30"], ["--max-mb", "1"]):
+        res = _run(str(src), "--out", str(out), "--jobs", "1", "--no-entities", *option)
+        assert res.exit_code == 0 and "done before" not in res.output, option
 
 
 def test_resume_after_a_real_run_is_killed(tmp_path: Path) -> None:

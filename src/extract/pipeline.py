@@ -7,6 +7,7 @@ Pure with respect to I/O: text in, records out. The CLI and the library both cal
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -28,20 +29,35 @@ BLOCK_CHARS = 1_000_000
 
 
 @dataclass
-class Extraction:
-    """All records of one document; every offset indexes the original text."""
+class Rows:
+    """The records of one block (or of a whole document); every offset indexes the original text."""
 
     quantities: list[dict] = field(default_factory=list)
     entities: list[dict] = field(default_factory=list)
     facts: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Extraction(Rows):
+    """All records of one document, or only its counts where the rows went to a sink block by block."""
+
     n_sentences: int = 0
+    n_quantities: int = 0
+    n_entities: int = 0
     date: date | None = None
     date_source: str | None = None
 
 
+# Receives the rows of each block as soon as the block is done (see ``extract_document``), in
+# pieces of at most SINK_ROWS rows of a table, so that memory holds that many rows (as dicts).
+RowSink = Callable[[Rows], None]
+SINK_ROWS = 4096
+
+
 def blocks(original: str, size: int = BLOCK_CHARS) -> list[tuple[int, str]]:
     """Cut ``original`` into (offset, block) pieces of at most ``size`` characters, where
-    :func:`extract.text.blocks.block_bounds` cuts (an empty text is one empty block)."""
+    :func:`extract.text.blocks.block_bounds` cuts (an empty text is one empty block): the pieces
+    ``extract_document`` reads, one at a time."""
     return [(s, original[s:e]) for s, e in block_bounds(original, size)] or [(0, original)]
 
 
@@ -176,15 +192,22 @@ def warm_up(entities: bool = True) -> None:
 
 
 def extract_document(original: str, *, doc_date: date | None = None, date_source: str | None = None,
-                     entities: bool = True) -> Extraction:
+                     entities: bool = True, sink: RowSink | None = None) -> Extraction:
     """Run every extractor over one document's decoded text.
 
     ``doc_date`` (from --date or a metadata file) resolves relative times (今年, 上年); without it
     the date is read from the text itself (a dateline, or a day with the year inferred).
+
+    A huge text goes through in blocks of BLOCK_CHARS. With a ``sink``, each block's rows, sorted
+    by start and end, are handed to it as soon as they are made (SINK_ROWS at a time) and are not
+    kept, so memory holds a few thousand rows however long the document; the result then carries
+    only the counts. Without one, the result holds every row in the order found.
     """
     result = Extraction(date=doc_date, date_source=(date_source or "given") if doc_date else None)
     sentence_base = 0
-    for offset, block in blocks(original, BLOCK_CHARS):  # read here: tests shrink it to test many blocks
+    # BLOCK_CHARS is read here: tests shrink it to test many blocks
+    for offset, end in block_bounds(original, BLOCK_CHARS) or [(0, 0)]:
+        block = original[offset:end]
         view = make_view(block)
         # time expressions are read with over-long numeral stretches masked, as numbers are: no time
         # lies inside one, and a digit line would make the date patterns superlinear
@@ -202,20 +225,52 @@ def extract_document(original: str, *, doc_date: date | None = None, date_source
         quantities = _drop_inside_names_and_times(find_quantities(view.text, view.traditional), times, mentions)
         mentions = _drop_inside_units(view.text, mentions, quantities)
         contexts = link(view.text, quantities, times, mentions, sents, result.date)
-        for q, ctx in zip(quantities, contexts):
-            s, e = view.to_original(q.start, q.end)
-            row = _quantity_row(q, ctx, (s + offset, e + offset), original, sentence_of(q.start))
-            result.quantities.append(row)
+        rows = Rows()
+        spans = [view.to_original(q.start, q.end) for q in quantities]
+        for i in _order(spans, sink):
+            q = quantities[i]
+            s, e = spans[i]
+            row = _quantity_row(q, contexts[i], (s + offset, e + offset), original, sentence_of(q.start))
+            rows.quantities.append(row)
             si = bisect_right(starts, q.start) - 1
             sentence_text = _context(view.text, sents[si], q) if si >= 0 else ""
-            result.facts.append(fact_row(row, result.date, sentence_text))
-        for m in mentions:
-            s, e = view.to_original(m.start, m.end)
-            result.entities.append({
+            rows.facts.append(fact_row(row, result.date, sentence_text))
+            rows = _hand_over(rows, sink, len(rows.quantities))
+        spans = [view.to_original(m.start, m.end) for m in mentions]
+        for i in _order(spans, sink):
+            m = mentions[i]
+            s, e = spans[i]
+            rows.entities.append({
                 "sentence": sentence_of(m.start), "start": s + offset, "end": e + offset,
                 "text": original[s + offset:e + offset], "label": m.label,
                 "source": m.source,
             })
+            rows = _hand_over(rows, sink, len(rows.entities))
         sentence_base += len(sents)
+        result.n_quantities += len(quantities)
+        result.n_entities += len(mentions)
+        if sink is None:
+            result.quantities += rows.quantities
+            result.entities += rows.entities
+            result.facts += rows.facts
+        else:
+            _hand_over(rows, sink, SINK_ROWS)
+        del rows, spans, view, timed, times, quantities, contexts, mentions  # before the next block is built
     result.n_sentences = sentence_base
     return result
+
+
+def _order(spans: list[tuple[int, int]], sink: RowSink | None) -> Iterable[int]:
+    """The order rows are made in: found order, or by (start, end) for a sink (a block's rows all
+    lie inside the block, so sorting each block sorts the document; stable, as a sort of the
+    document's rows is)."""
+    return range(len(spans)) if sink is None else sorted(range(len(spans)), key=spans.__getitem__)
+
+
+def _hand_over(rows: Rows, sink: RowSink | None, count: int) -> Rows:
+    """Give ``rows`` to the sink once ``count`` reaches SINK_ROWS (and they hold any), then start
+    afresh; without a sink keep collecting."""
+    if sink is None or count < SINK_ROWS or not (rows.quantities or rows.entities or rows.facts):
+        return rows
+    sink(rows)
+    return Rows()

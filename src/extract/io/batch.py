@@ -24,7 +24,7 @@ from pathlib import Path
 import regex
 
 from extract.io.decode import Decoded, DecodeError, decode_bytes
-from extract.pipeline import extract_document
+from extract.pipeline import Rows, RowSink, extract_document
 
 DEFAULT_MAX_MB = 256
 DEFAULT_MAX_BYTES = DEFAULT_MAX_MB * 1_000_000
@@ -302,8 +302,12 @@ def document_meta(src: Source, options: Options) -> dict:
     return src.meta if src.meta is not None else options.meta.get(src.doc_id, {})
 
 
-def process(src: Source, options: Options) -> DocOutput:
-    """Read, decode and extract one document; every failure becomes an error row."""
+def process(src: Source, options: Options, sink: RowSink | None = None) -> DocOutput:
+    """Read, decode and extract one document; every failure becomes an error row.
+
+    With a ``sink``, the rows (with their ``doc_id``) go to it block by block as they are found
+    and the output holds only the documents row (see ``extract_document``); rows a failed
+    document had already handed over belong to no document: the caller must drop them."""
     if src.error is not None:
         row = _document_row(src, None)
         row["error"] = src.error
@@ -319,7 +323,8 @@ def process(src: Source, options: Options) -> DocOutput:
         budget = options.doc_timeout and options.doc_timeout * max(1.0, len(decoded.text) / 1e6)
         with _time_budget(budget):
             ext = extract_document(decoded.text, doc_date=doc_date, date_source=source,
-                                   entities=options.entities)
+                                   entities=options.entities,
+                                   sink=None if sink is None else _with_doc_id(src.doc_id, sink))
     except _OverBudget:
         row = _document_row(src, data)
         row["error"] = (f"took longer than its time budget ({budget:g} s, see --doc-timeout); "
@@ -342,12 +347,24 @@ def process(src: Source, options: Options) -> DocOutput:
     row.update({
         "encoding": decoded.encoding, "decode_note": decoded.note, "chars": len(decoded.text), "status": "ok",
         "date": ext.date, "date_source": ext.date_source,
-        "n_quantities": len(ext.quantities), "n_entities": len(ext.entities),
+        "n_quantities": ext.n_quantities, "n_entities": ext.n_entities,
         "n_sentences": ext.n_sentences,
     })
     for key, value in document_meta(src, options).items():
         if key != "date":
             row[key if key not in row else f"meta_{key}"] = value
-    for r in ext.quantities + ext.entities + ext.facts:
-        r["doc_id"] = src.doc_id
+    _set_doc_id(src.doc_id, ext)
     return DocOutput(row, ext.quantities, ext.entities, ext.facts)
+
+
+def _set_doc_id(doc_id: str, rows: Rows) -> None:
+    for r in rows.quantities + rows.entities + rows.facts:
+        r["doc_id"] = doc_id
+
+
+def _with_doc_id(doc_id: str, sink: RowSink) -> RowSink:
+    def forward(rows: Rows) -> None:
+        _set_doc_id(doc_id, rows)
+        sink(rows)
+
+    return forward

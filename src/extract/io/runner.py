@@ -10,8 +10,10 @@ How a run goes:
 2. The worker extracts its documents and writes their rows as one *part* in
    ``<out>/.extract/parts/``: ``<part>.quantities.arrow``, ``.entities.arrow``, ``.facts.arrow`` and,
    last, ``<part>.documents.arrow`` (Arrow IPC, zstd; each written to a temporary name and renamed).
-   A part without its documents file is incomplete and ignored. Only ``(doc_id, part)`` pairs go
-   back to the parent; no rows are pickled to it.
+   Rows are appended block by block as the pipeline finishes each block of a document
+   (``PartWriter``), so one huge article never has all its rows in memory. A part without its
+   documents file is incomplete and ignored. Only ``(doc_id, part)`` pairs go back to the parent;
+   no rows are pickled to it.
 3. Once every document has a part, the tables are assembled in input order from the parts into
    ``<out>/.extract/staging/`` (Parquet row groups or CSV appends, see ``TableWriter``) and swapped
    in with the manifest (``extract.io.outdir``). The parts not used by this run are then deleted.
@@ -28,6 +30,7 @@ the ability to skip work. The rows, and so the table files, are the same for any
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import itertools
 import json
@@ -39,14 +42,19 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from extract.io.batch import DocOutput, Options, Source, document_meta, process, read_source
+from extract.io.batch import Options, Source, document_meta, process, read_source
 from extract.io.outdir import OutputFolder
 from extract.io.readers import Columns, read_records, record_kind
 from extract.io.tables import SCHEMAS, TableWriter, rows_to_arrow, table_schema, temporary_name
+from extract.pipeline import Rows
 
 BATCH_DOCS = 32
 TABLES = ("documents", "quantities", "entities", "facts")
+ROW_TABLES = ("quantities", "entities", "facts")
 _KEY = "_key"
+_DOC = "_doc"
+# the layout of parts (a row's document by position, ``_doc``): parts of another layout are not reused
+PARTS_LAYOUT = 2
 _FINGERPRINT = b"extract.fingerprint"
 
 
@@ -69,7 +77,7 @@ def fingerprint(options: Options) -> str:
     by a run with the same fingerprint."""
     from extract import __version__
 
-    data = {"version": __version__, "date": options.date, "max_bytes": options.max_bytes,
+    data = {"version": __version__, "parts": PARTS_LAYOUT, "date": options.date, "max_bytes": options.max_bytes,
             "entities": options.entities, "doc_timeout": options.doc_timeout}
     return hashlib.sha256(json.dumps(data, default=str, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -94,9 +102,35 @@ def expand(sources: Iterable[Source], columns: Columns) -> Iterator[Source]:
 _WORKER: dict = {}
 
 
+# Where each worker says which document it is reading, for the parent's progress display: one
+# slot of this many bytes per worker in shared memory (a display only: no lock, a torn read shows
+# a name cut short for a moment).
+_SLOT_BYTES = 256
+
+
+def _post(board, slot: int, doc_id: str) -> None:
+    data = doc_id.encode("utf-8")[:_SLOT_BYTES]
+    board[slot * _SLOT_BYTES:(slot + 1) * _SLOT_BYTES] = data.ljust(_SLOT_BYTES, b"\0")
+
+
+def read_board(board, slots: int) -> str:
+    """The documents the workers are reading now, as one line."""
+    raw = board.raw
+    names = (raw[i * _SLOT_BYTES:(i + 1) * _SLOT_BYTES].split(b"\0", 1)[0].decode("utf-8", "ignore")
+             for i in range(slots))
+    return ", ".join(name for name in names if name)
+
+
 def _init_worker(state: dict) -> None:
     """Pool initializer: take the run's state; the pipeline is built once per process, before the
     first document that needs it (a rerun that finds every document done never loads it)."""
+    board = state.pop("board", None)
+    if board is not None:
+        array, counter, slots = board
+        with counter.get_lock():
+            slot = counter.value % slots
+            counter.value += 1
+        state["on_document"] = functools.partial(_post, array, slot)
     lock_fd = state.pop("lock_fd", None)
     if lock_fd is not None and state.get("forked"):
         # the forked copy of the parent's lock descriptor would keep the output folder locked
@@ -131,22 +165,75 @@ def _prefetch(src: Source, max_bytes: int) -> tuple[Source, str | None]:
     return (src if src.text is not None else replace(src, data=data)), hashlib.sha256(data).hexdigest()
 
 
-def _sorted_rows(rows: list[dict]) -> list[dict]:
-    return sorted(rows, key=lambda r: (r["start"], r["end"]))
+class _PartWriteFailed(BaseException):
+    """Writing a part's rows failed (a full disk): the batch fails, not one document (not an
+    Exception, so that ``process`` does not turn it into that document's error row)."""
 
 
-def write_part(parts: Path, part_id: str, outputs: list[DocOutput], run_fingerprint: str) -> None:
-    """The rows of a batch's documents as one part; the documents file last marks it complete."""
-    parts.mkdir(parents=True, exist_ok=True)
-    for name in ("quantities", "entities", "facts"):
-        rows = [r for o in outputs for r in _sorted_rows(getattr(o, name))]
-        _write_ipc(parts / f"{part_id}.{name}.arrow", rows_to_arrow(name, rows))
-    docs = [o.document for o in outputs]
-    base = set(SCHEMAS["documents"].names) | {_KEY}
-    extra = sorted({k for d in docs for k in d} - base) + [_KEY]
-    table = rows_to_arrow("documents", docs, extra=extra)
-    table = table.replace_schema_metadata({_FINGERPRINT: run_fingerprint.encode()})
-    _write_ipc(parts / f"{part_id}.documents.arrow", table)
+class PartWriter:
+    """One part, written while its documents are extracted: each block's rows are appended to the
+    row files as soon as the block is done (never a whole document's rows in memory), each row
+    with the position of its document in the part (``_doc``); the documents file, written last by
+    ``close``, marks the part complete. Rows of a document that ends as an error row (a time
+    budget or an internal error after some blocks) stay in the files but are never assembled."""
+
+    def __init__(self, parts: Path, part_id: str, run_fingerprint: str) -> None:
+        import pyarrow as pa
+
+        parts.mkdir(parents=True, exist_ok=True)
+        self.parts, self.part_id, self.fingerprint = parts, part_id, run_fingerprint
+        self.documents: list[dict] = []
+        self._files: dict[str, tuple[Path, Path, object, object]] = {}
+        options = pa.ipc.IpcWriteOptions(compression="zstd")
+        try:
+            for name in ROW_TABLES:
+                path = parts / f"{part_id}.{name}.arrow"
+                tmp = temporary_name(path)
+                sink = pa.OSFile(str(tmp), "wb")
+                schema = table_schema(name).append(pa.field(_DOC, pa.int32()))
+                self._files[name] = (tmp, path, sink, pa.ipc.new_file(sink, schema, options=options))
+        except BaseException:
+            self.discard()
+            raise
+
+    def rows(self, rows: Rows) -> None:
+        """The sink of the document being extracted: append one block's rows."""
+        import pyarrow as pa
+
+        try:
+            for name in ROW_TABLES:
+                block = getattr(rows, name)
+                if block:
+                    table = rows_to_arrow(name, block)
+                    table = table.append_column(_DOC, pa.array([len(self.documents)] * len(block), pa.int32()))
+                    self._files[name][3].write_table(table)
+        except Exception as exc:
+            raise _PartWriteFailed(f"cannot write part {self.part_id}: {exc}") from exc
+
+    def add(self, document: dict) -> None:
+        """The documents row of the document whose rows were just written."""
+        self.documents.append(document)
+
+    def close(self) -> None:
+        """Finish the row files, then write the documents file (the part is complete)."""
+        for tmp, path, sink, writer in self._files.values():
+            writer.close()
+            sink.close()
+            os.replace(tmp, path)
+        self._files.clear()
+        base = set(SCHEMAS["documents"].names) | {_KEY}
+        extra = sorted({k for d in self.documents for k in d} - base) + [_KEY]
+        table = rows_to_arrow("documents", self.documents, extra=extra)
+        table = table.replace_schema_metadata({_FINGERPRINT: self.fingerprint.encode()})
+        _write_ipc(self.parts / f"{self.part_id}.documents.arrow", table)
+
+    def discard(self) -> None:
+        """Remove what was written (a batch that failed or was interrupted)."""
+        for tmp, _path, sink, _writer in self._files.values():
+            with contextlib.suppress(Exception):
+                sink.close()
+            tmp.unlink(missing_ok=True)
+        self._files.clear()
 
 
 def _write_ipc(path: Path, table) -> None:
@@ -169,26 +256,33 @@ def run_batch(part_id: str, sources: list[Source]) -> tuple[list[tuple[str, str]
     options: Options = _WORKER["options"]
     done: dict = _WORKER["done"]
     placed: list[tuple[str, str]] = []
-    new: list[DocOutput] = []
+    writer: PartWriter | None = None
     chars = 0
     startup = 0.0
-    for src in sources:
-        ready, sha = _prefetch(src, options.max_bytes)
-        key = doc_key(sha, document_meta(src, options)) if sha is not None else None
-        old = done.get((src.doc_id, key)) if key is not None else None
-        if old is not None:
-            placed.append((src.doc_id, old))
-            continue
-        startup += _ensure_pipeline()
-        if _WORKER.get("on_document"):
-            _WORKER["on_document"](src.doc_id)  # the progress display names the file being read
-        out = process(ready, options)
-        out.document[_KEY] = key
-        chars += out.document["chars"] or 0
-        new.append(out)
-        placed.append((src.doc_id, part_id))
-    if new:
-        write_part(_WORKER["parts"], part_id, new, _WORKER["fingerprint"])
+    try:
+        for src in sources:
+            ready, sha = _prefetch(src, options.max_bytes)
+            key = doc_key(sha, document_meta(src, options)) if sha is not None else None
+            old = done.get((src.doc_id, key)) if key is not None else None
+            if old is not None:
+                placed.append((src.doc_id, old))
+                continue
+            startup += _ensure_pipeline()
+            if _WORKER.get("on_document"):
+                _WORKER["on_document"](src.doc_id)  # the progress display names the file being read
+            if writer is None:
+                writer = PartWriter(_WORKER["parts"], part_id, _WORKER["fingerprint"])
+            out = process(ready, options, sink=writer.rows)
+            out.document[_KEY] = key
+            chars += out.document["chars"] or 0
+            writer.add(out.document)
+            placed.append((src.doc_id, part_id))
+        if writer is not None:
+            writer.close()
+    except BaseException:
+        if writer is not None:
+            writer.discard()
+        raise
     return placed, chars, startup
 
 
@@ -250,7 +344,9 @@ def extract_all(docs: Iterable[Source], folder: OutputFolder, options: Options, 
                 lock_fd: int | None = None) -> tuple[list[tuple[str, str]], RunResult]:
     """Make sure every document has its rows in a part; the plan ``[(doc_id, part)]`` in input order.
 
-    One batch only (a handful of documents) is done in this process: a pool would cost more."""
+    One batch only (a handful of documents) is done in this process: a pool would cost more.
+    ``on_document`` gets the document being read (with workers: those each worker reads, as one
+    line, about five times a second) for the progress display."""
     run_fingerprint = fingerprint(options)
     done = {} if force else load_index(folder.parts, run_fingerprint)
     run_id = f"{time.time_ns():x}"
@@ -278,17 +374,28 @@ def extract_all(docs: Iterable[Source], folder: OutputFolder, options: Options, 
         from multiprocessing import get_context
 
         method = start_method()
-        pool = get_context(method).Pool(
+        context = get_context(method)
+        board = (context.RawArray("c", _SLOT_BYTES * jobs), context.Value("i", 0), jobs) if on_document else None
+
+        def wait(job):  # a batch's result; meanwhile the display names what each worker reads
+            while board is not None and not job.ready():
+                on_document(read_board(board[0], jobs))
+                job.wait(0.2)
+            if board is not None:
+                on_document(read_board(board[0], jobs))
+            return job.get()
+
+        pool = context.Pool(
             jobs, initializer=_init_worker,
-            initargs=({**state, "lock_fd": lock_fd, "forked": method == "fork"},))
+            initargs=({**state, "lock_fd": lock_fd, "forked": method == "fork", "board": board},))
         try:
             pending: deque = deque()
             for seq, batch in enumerate(batches):
                 pending.append(pool.apply_async(run_batch, (f"{run_id}-{seq:06d}", batch)))
                 while len(pending) >= 2 * jobs:
-                    take(*pending.popleft().get())
+                    take(*wait(pending.popleft()))
             while pending:
-                take(*pending.popleft().get())
+                take(*wait(pending.popleft()))
             pool.close()
         finally:
             pool.terminate()
@@ -299,7 +406,11 @@ def extract_all(docs: Iterable[Source], folder: OutputFolder, options: Options, 
 
 
 class _Parts:
-    """Read-only access to parts, the last few kept in memory (the plan reads them in order)."""
+    """Read-only access to parts. The documents files and the rows of the last few small parts are
+    kept in memory (the plan reads parts in order); a big part's rows (one huge document) are read
+    one record batch at a time, so assembling never holds them all."""
+
+    SMALL_BYTES = 4_000_000  # compressed row files of a part kept whole in memory below this
 
     def __init__(self, parts: Path, keep: int = 4) -> None:
         self.parts, self.keep = parts, keep
@@ -311,20 +422,41 @@ class _Parts:
         with pa.memory_map(str(self.parts / f"{part_id}.documents.arrow")) as source:
             return pa.ipc.open_file(source).schema
 
-    def tables(self, part_id: str) -> dict:
-        import pyarrow as pa
+    def _path(self, part_id: str, name: str) -> Path:
+        return self.parts / f"{part_id}.{name}.arrow"
 
+    def tables(self, part_id: str) -> dict:
+        """The part's documents table, and its row tables where the part is small (else None)."""
         if part_id in self._cache:
             self._cache.move_to_end(part_id)
             return self._cache[part_id]
-        loaded = {}
-        for name in TABLES:
-            with pa.memory_map(str(self.parts / f"{part_id}.{name}.arrow")) as source:
-                loaded[name] = pa.ipc.open_file(source).read_all()
+        small = sum(self._path(part_id, name).stat().st_size for name in ROW_TABLES) < self.SMALL_BYTES
+        loaded = {name: _read_ipc(self._path(part_id, name)) if small or name == "documents" else None
+                  for name in TABLES}
         self._cache[part_id] = loaded
         while len(self._cache) > self.keep:
             self._cache.popitem(last=False)
         return loaded
+
+    def rows(self, part_id: str, name: str) -> Iterator:
+        """The part's rows of table ``name`` as Arrow tables (one, or one per record batch)."""
+        import pyarrow as pa
+
+        whole = self.tables(part_id)[name]
+        if whole is not None:
+            yield whole
+            return
+        with pa.memory_map(str(self._path(part_id, name))) as source:
+            reader = pa.ipc.open_file(source)
+            for i in range(reader.num_record_batches):
+                yield pa.Table.from_batches([reader.get_batch(i)])
+
+
+def _read_ipc(path: Path):
+    import pyarrow as pa
+
+    with pa.memory_map(str(path)) as source:
+        return pa.ipc.open_file(source).read_all()
 
 
 def _groups(plan: list[tuple[str, str]]) -> Iterator[tuple[str, list[str]]]:
@@ -356,15 +488,18 @@ def assemble(plan: list[tuple[str, str]], folder: OutputFolder, fmt: str, names:
     files = {name: f"{name}.{fmt}" for name in names}
     writers = {name: TableWriter(folder.staging / files[name], schemas[name], fmt) for name in names}
     for part_id, doc_ids in _groups(plan):
-        tables = parts.tables(part_id)
-        wanted = pa.array(doc_ids, pa.string())
-        for name in names:
-            table = tables[name]
-            table = table.filter(pc.is_in(table.column("doc_id"), value_set=wanted))
-            if name == "documents":
-                table = _conform(table, schemas[name])
-                _count(table, result)
-            writers[name].write(table)
+        documents = parts.tables(part_id)["documents"]
+        chosen = pc.is_in(documents.column("doc_id"), value_set=pa.array(doc_ids, pa.string()))
+        table = _conform(documents.filter(chosen), schemas["documents"])
+        _count(table, result)
+        writers["documents"].write(table)
+        # rows of the chosen documents that ended ok (a failed one may have left some behind)
+        good = pc.and_(chosen, pc.equal(documents.column("status"), "ok")).to_pylist()
+        positions = pa.array([i for i, ok in enumerate(good) if ok], pa.int32())
+        for name in (n for n in names if n != "documents"):
+            for table in parts.rows(part_id, name):
+                table = table.filter(pc.is_in(table.column(_DOC), value_set=positions))
+                writers[name].write(table.drop_columns([_DOC]))
     for name in names:
         result.rows[name] = writers[name].close()
     return files
