@@ -779,3 +779,65 @@ def test_words_before_an_organization_and_counts_of_organizations_are_no_part_of
     assert _spans(text, clean_model_spans(text, [(1, 10, "ORG")], words, _bounds(text))) == [("远洋证券", "ORG")]
     text = "广州一家百货公司表示"  # a count of companies: no name, the place stays
     assert _spans(text, clean_model_spans(text, [(0, 8, "ORG")], words, _bounds(text))) == [("广州", "LOC")]
+
+
+# --- spans read across words: bodies without names, word fronts, listed names cut, 市 left off ----
+
+def test_a_kind_of_body_with_more_ordinary_words_is_no_name(words):
+    from extract.entities.repairs import drop_generic_orgs
+
+    def kept(text, name):
+        s = text.index(name)
+        return _spans(text, drop_generic_orgs([(s, s + len(name), "ORG")], text, words))
+
+    assert kept("会上，公司董事会通过了这项议案。", "公司董事会") == []
+    assert kept("两个铁路局集团公司今年都增加了车次。", "铁路局集团公司") == []
+    assert kept("省委宣传部组织了这次活动。", "省委宣传部") == [("省委宣传部", "ORG")]  # 省委 is a body of its own
+    assert kept("长春海关发布了数据。", "长春海关") == [("长春海关", "ORG")]
+    assert kept("委员会今天开会。", "委员会") == [("委员会", "ORG")]  # one word: left to the model
+
+
+def test_an_ordinary_word_at_the_front_of_a_longer_word_is_no_place(words):
+    from extract.entities.combiner import token_bounds
+    from extract.entities.repairs import cut_at_words
+
+    def kept(text, name):
+        s = text.index(name)
+        return _spans(text, cut_at_words([(s, s + len(name), "LOC")], text, words, token_bounds(words.cut(text))))
+
+    assert kept("这座工厂去年装了太阳能板。", "太阳") == []
+    assert kept("山里住着几户阿昌族人家。", "阿昌") == [("阿昌", "LOC")]  # a people
+
+
+def test_listed_names_win_over_model_spans_that_cut_them(words):
+    from extract.entities.repairs import listed_cuts
+
+    text = "据每日经济新闻综合报道，华为亦在招人。"
+    listed = [(1, 7, "ORG"), (12, 14, "ORG")]  # 每日经济新闻, 华为
+    model = [(2, 9, "ORG"), (12, 15, "PER"), (0, 1, "LOC")]  # 日经济新闻综合 (cuts the name), 华为亦
+    assert listed_cuts(model, listed, text, words) == [(0, 1, "LOC")]
+    inside = [(12, 14, "ORG")]
+    assert listed_cuts(inside, listed, text, words) == inside  # the same span is left to another step
+
+
+def test_a_division_the_model_read_without_its_level_character_is_read_in_full():
+    from extract.entities.repairs import full_division_names
+
+    def full(text, name):
+        s = text.index(name)
+        return _spans(text, full_division_names([(s, s + len(name), "LOC")], text, _bounds(text)))
+
+    assert full("今年向重庆市供应天然气。", "重庆") == [("重庆市", "LOC")]
+    assert full("重庆市场上的菜价回落。", "重庆") == [("重庆", "LOC")]  # 重庆|市场
+
+
+def test_a_division_and_what_it_trades_is_the_division(words):
+    from extract.entities.repairs import division_goods
+
+    def read(text, name):
+        s = text.index(name)
+        return _spans(text, division_goods([(s, s + len(name), "ORG")], text, words))
+
+    assert read("前三季度，浙江省出口纺织产品增长。", "浙江省出口纺织产品") == [("浙江省", "LOC")]
+    assert read("浙江省作家协会举办了年会。", "浙江省作家协会") == [("浙江省作家协会", "ORG")]
+    assert read("吉林省商务厅发布通知。", "吉林省商务厅") == [("吉林省商务厅", "ORG")]

@@ -14,7 +14,13 @@ The steps, in their default order:
     towns               towns (乡, 镇) by name, where jieba and the division list leave them in pieces
     plausible_model     a model span with punctuation at an edge or unbalanced brackets is dropped
     clean_model         the model's spans relabelled, cut, split or dropped (repairs.clean_model_spans)
+    generic_orgs        a body's kind and more ordinary words (公司董事会) is no organization
+    division_goods      a division + what it trades (江苏省|出口机电产品) is the division, no body
+    cut_words           an ordinary word read as a place at the front of a longer word (太阳|能) is none
+    full_division_names a place read one level character short (重庆|市) is the full division name
     listed_over_model   a listed name the model read with another label (宁德时代 a place) is the list's
+    listed_cuts         a model span that cuts a listed name (日经济新闻综合|中新网) or glues a function
+                        word to it (华为|亦) gives way to the list
     start_at_places     a model span starting inside a gazetteer name starts where the name does
     county_short_forms  梨树 is a place in an article that names 梨树县
     zones               place + zone word as one LOC (珲春公路口岸); a model span that is one is a LOC
@@ -104,7 +110,8 @@ def jieba_words() -> repairs.Words:
     tok = segment.project_tokenizer()
     return repairs.Words(cut=lambda t: tok.lcut(t), freq=tok.FREQ, tags=word_tags(),
                          closed=segment.words_tagged(repairs.closed_tags()),
-                         verbs=segment.words_tagged(repairs.verb_tags()))
+                         verbs=segment.words_tagged(repairs.verb_tags()),
+                         function_words=segment.words_tagged(repairs.function_tags()))
 
 
 @cache
@@ -132,6 +139,31 @@ def _plausible_model(c: Candidates) -> None:
 @repair_step("clean_model")
 def _clean_model(c: Candidates) -> None:
     c.model = repairs.clean_model_spans(c.text, c.model, c.words, c.bounds)
+
+
+@repair_step("generic_orgs")
+def _generic_orgs(c: Candidates) -> None:
+    c.model = repairs.drop_generic_orgs(c.model, c.text, c.words)
+
+
+@repair_step("division_goods")
+def _division_goods(c: Candidates) -> None:
+    c.model = repairs.division_goods(c.model, c.text, c.words)
+
+
+@repair_step("cut_words")
+def _cut_words(c: Candidates) -> None:
+    c.model = repairs.cut_at_words(c.model, c.text, c.words, c.bounds)
+
+
+@repair_step("full_division_names")
+def _full_division_names(c: Candidates) -> None:
+    c.model = repairs.full_division_names(c.model, c.text, c.bounds)
+
+
+@repair_step("listed_cuts")
+def _listed_cuts(c: Candidates) -> None:
+    c.model = repairs.listed_cuts(c.model, c.listed, c.text, c.words)
 
 
 @repair_step("listed_over_model")
@@ -178,7 +210,8 @@ def _org_ends(c: Candidates) -> None:
 
 
 REPAIR_ORDER: tuple[str, ...] = (
-    "listed_orgs", "towns", "plausible_model", "clean_model", "listed_over_model", "start_at_places",
+    "listed_orgs", "towns", "plausible_model", "clean_model", "generic_orgs", "division_goods", "cut_words",
+    "full_division_names", "listed_over_model", "listed_cuts", "start_at_places",
     "county_short_forms", "zones", "institutions", "trade_names", "org_ends",
 )
 assert set(REPAIR_ORDER) == set(REPAIRS), "every registered step has its place in the order"

@@ -40,7 +40,7 @@ from itertools import accumulate
 
 import regex
 
-from extract.entities.rules import FULL_DIVISION_END, division_rows, place_names, trie_pattern
+from extract.entities.rules import FULL_DIVISION_END, division_rows, org_names, place_names, trie_pattern
 from extract.entities.spans import Candidate
 from extract.resources import load_yaml, read_tsv
 from extract.text import segment
@@ -58,6 +58,7 @@ class Words:
     tags: Mapping[str, int] = field(repr=False)  # word -> class id (segment.CLASS_ID)
     closed: frozenset[str] = field(repr=False)  # adjectives, adverbs, numerals, function words
     verbs: frozenset[str] = field(repr=False)
+    function_words: frozenset[str] = field(repr=False, default=frozenset())  # adverbs, particles ...
 
     def known(self, word: str) -> bool:
         return bool(self.freq.get(word))
@@ -81,6 +82,7 @@ class _Rules:
     modifiers: frozenset[str]
     closed_tags: frozenset[str]
     verb_tags: frozenset[str]
+    function_tags: frozenset[str]
     max_middle: int
     inst_suffix: regex.Pattern
     inst_max_middle: int
@@ -108,6 +110,7 @@ class _Rules:
     town_stops: str  # 到|黄洞乡: a town's name starts after these
     town_count_end: frozenset[str]  # 八镇, 三乡: a count of towns
     not_place_ends: tuple[str, ...]  # 二手房市场: a market, not a place
+    people_suffixes: frozenset[str]  # 阿昌|族, 印第安|人: the place names a people
     org_lead: tuple[str, ...]  # 旗下|子公司: before a name, not in it (longest first)
     org_count: regex.Pattern  # 一家: a count of organizations, no name
     trade_suffix: regex.Pattern  # a company's trade word (制药, 证券, 电缆)
@@ -116,6 +119,9 @@ class _Rules:
     trade_not_names: frozenset[str]  # 国内|制药, 该|公司
     org_heads_not: tuple[str, ...]  # 香港政府|证券: a body's name + a trade word is no company
     trade_bad_heads: frozenset[str]  # divisions and countries: 吉林|汽车 is the province's industry
+    org_names: frozenset[str]  # the listed organizations (rules.org_names): names, whatever jieba says
+    org_final_chars: frozenset[str]  # 会, 院, 局: the last character of a body's name
+    org_words: tuple[str, ...]  # every organization word of org_patterns.yaml
 
 
 def _county_short_forms(places: frozenset[str], vetoed: frozenset[str]) -> dict[str, str]:
@@ -165,6 +171,7 @@ def _rules() -> _Rules:
         modifiers=frozenset(zones["modifiers"]),
         closed_tags=frozenset(zones["closed_tags"]),
         verb_tags=frozenset(zones["verb_tags"]),
+        function_tags=frozenset(zones["function_tags"]),
         max_middle=int(zones["max_middle"]),
         inst_suffix=regex.compile(trie_pattern([str(s) for s in orgs["generic_suffixes"]])),
         inst_max_middle=int(orgs["generic_max_middle"]),
@@ -192,6 +199,7 @@ def _rules() -> _Rules:
         town_stops=zones["town_stops"],
         town_count_end=frozenset(zones["town_count_end"]),
         not_place_ends=tuple(zones["not_place_ends"]),
+        people_suffixes=frozenset(zones["people_suffixes"]),
         org_lead=tuple(sorted(orgs["org_lead_words"], key=len, reverse=True)),
         org_count=regex.compile(trie_pattern(orgs["org_count_words"])),
         trade_suffix=regex.compile(trie_pattern([str(w) for w in orgs["trade_words"]])),
@@ -200,12 +208,21 @@ def _rules() -> _Rules:
         trade_not_names=frozenset(orgs["trade_not_names"]),
         org_heads_not=tuple(orgs["not_alone"]) + tuple(str(x) for x in orgs["suffixes"]),
         trade_bad_heads=frozenset(names.short) | countries | frozenset(d.name for d in division_rows()),
+        org_names=org_names(),
+        org_final_chars=frozenset(orgs["org_final_chars"]),
+        org_words=tuple({str(w) for key in ("suffixes", "generic_suffixes", "weak_suffixes", "trade_words", "not_alone")
+                         for w in orgs[key]}),
     )
 
 
 def closed_tags() -> frozenset[str]:
     """jieba tags of the words that never stand inside a zone or institution name."""
     return _rules().closed_tags
+
+
+def function_tags() -> frozenset[str]:
+    """jieba tags of function words (adverbs, prepositions, conjunctions, particles: 亦, 在, 的)."""
+    return _rules().function_tags
 
 
 def verb_tags() -> frozenset[str]:
@@ -732,4 +749,111 @@ def town_spans(text: str, words_cut: list[str], words: Words) -> list[Candidate]
         start, name = start + cut, name[cut:]
         if len(name) >= 2 and not r.town_not_in.intersection(name) and name[-1] not in r.town_count_end:
             out.append(Candidate(start, end, "LOC"))
+    return out
+
+
+# --- 7. names the model reads across words ------------------------------------------------------
+
+_GENERIC_ORG_CLASSES = _NAME_CLASSES | {segment.CLASS_ID["j"]}
+
+
+def generic_org(name: str, words: Words) -> bool:
+    """Is this organization span a kind of body and more ordinary words (公司|董事会, 铁路局|集团公司)?
+    Two or more jieba tokens, the first a bare institution word (org_patterns.yaml ``not_alone``),
+    every one a dictionary word of no name class (not nr/ns/nt/nz/j), no place, no letters or
+    digits: there is no name in it. One word alone is left to the model (MSRA tags 县委, 主席团)."""
+    r = _rules()
+    parts = words.cut(name)
+    return len(parts) >= 2 and parts[0] in r.org_not_alone and all(
+        words.known(p) and words.tags.get(p) not in _GENERIC_ORG_CLASSES and p not in r.places
+        and p not in r.org_names and not any(ch.isascii() for ch in p) for p in parts)
+
+
+def drop_generic_orgs(spans: list[Candidate], text: str, words: Words) -> list[Candidate]:
+    """The model's organizations without a name in them are dropped (:func:`generic_org`)."""
+    return [m for m in spans if m[2] != "ORG" or not generic_org(text[m[0]:m[1]], words)]
+
+
+_PERSON_OR_BODY = _GENERIC_ORG_CLASSES - {_NS}
+
+
+def cut_at_words(spans: list[Candidate], text: str, words: Words, bounds: frozenset[int]) -> list[Candidate]:
+    """A model place that is a word of its own and ends one character before the end of a longer
+    word (太阳|能电池: jieba reads 太阳能) is that word's front, no place: a dictionary word of two or
+    more characters that is no gazetteer place (jieba's ns tag counts for nothing here: it tags 太阳
+    ns) and no name of a person or a body. Only a one-character rest counts: 中华|民族 is a place
+    at the front of a longer word; organizations are left alone (公安部|长: jieba reads 公安部长)."""
+    r = _rules()
+    if not bounds:
+        return spans
+    out: list[Candidate] = []
+    for s, e, lab in spans:
+        name = text[s:e]
+        if lab == "LOC" and e - s >= 2 and e not in bounds and e + 1 in bounds and s in bounds and \
+                words.known(name) and words.tags.get(name) not in _PERSON_OR_BODY and \
+                name not in r.places and words.known(text[s:e + 1]) and text[e] not in r.people_suffixes:
+            continue
+        out.append(Candidate(s, e, lab))
+    return out
+
+
+def listed_cuts(spans: list[Candidate], listed: list[Candidate], text: str, words: Words) -> list[Candidate]:
+    """A model span that cuts a listed organization's name (日经济新闻综合中新网 across 每日经济新闻 and
+    中新网), or is one with a function word glued on (华为|亦), gives way to the list: listed names
+    lie on jieba's token edges, the model's span does not respect them."""
+    if not listed:
+        return spans
+    ordered = sorted(listed)
+    starts = [x[0] for x in ordered]
+    longest = max(x[1] - x[0] for x in ordered)
+    out: list[Candidate] = []
+    for m in spans:
+        s, e = m[0], m[1]
+        lo, hi = bisect_right(starts, s - longest), bisect_right(starts, e - 1)
+        drop = False
+        for ls, le, _lab in ordered[lo:hi]:
+            if le <= s or e <= ls:
+                continue
+            crosses = (s < ls < e < le) or (ls < s < le < e)
+            glued = (ls == s and le < e and text[le:e] in words.function_words) or \
+                    (le == e and s < ls and text[s:ls] in words.function_words)
+            if crosses or glued:
+                drop = True
+                break
+        if not drop:
+            out.append(m)
+    return out
+
+
+def full_division_names(spans: list[Candidate], text: str, bounds: frozenset[int]) -> list[Candidate]:
+    """A place the model ended one level character short (重庆|市 where jieba reads 重庆市) is the full
+    division name: extended where the longer name is a division of the gazetteer and ends on a
+    token edge (not 重庆|市场)."""
+    r = _rules()
+    out: list[Candidate] = []
+    for s, e, lab in spans:
+        if lab == "LOC" and e < len(text) and text[e] in r.level_words and e + 1 in bounds and \
+                text[s:e + 1] in r.full_divisions:
+            e += 1
+        out.append(Candidate(s, e, lab))
+    return out
+
+
+def division_goods(spans: list[Candidate], text: str, words: Words) -> list[Candidate]:
+    """A model organization that is a division's full name + ordinary words ending in no
+    organization word (江苏省|出口机电产品, 江苏省|金属矿) is the place and what it trades: the division
+    stays, as a LOC. Ordinary: the last jieba token is a dictionary word of no name class; an
+    organization word of org_patterns.yaml or a body's last character (org_final_chars: 湖南省军区,
+    江苏省作家协会) keeps the span."""
+    r = _rules()
+    out: list[Candidate] = []
+    for s, e, lab in spans:
+        name = text[s:e]
+        if lab == "ORG" and not name.endswith(r.org_words) and name[-1] not in r.org_final_chars:
+            head = next((k for k in range(min(len(name) - 2, r.max_place), 2, -1) if name[:k] in r.full_divisions), 0)
+            last = words.cut(name[head:])[-1] if head else ""
+            if head and words.known(last) and words.tags.get(last) not in _GENERIC_ORG_CLASSES:
+                out.append(Candidate(s, s + head, "LOC"))
+                continue
+        out.append(Candidate(s, e, lab))
     return out
