@@ -841,3 +841,34 @@ def test_a_division_and_what_it_trades_is_the_division(words):
     assert read("前三季度，浙江省出口纺织产品增长。", "浙江省出口纺织产品") == [("浙江省", "LOC")]
     assert read("浙江省作家协会举办了年会。", "浙江省作家协会") == [("浙江省作家协会", "ORG")]
     assert read("吉林省商务厅发布通知。", "吉林省商务厅") == [("吉林省商务厅", "ORG")]
+
+
+def test_an_index_named_after_a_place_is_the_place(words):
+    from extract.entities.repairs import index_names
+
+    def read(text, name):
+        s = text.index(name)
+        return _spans(text, index_names([(s, s + len(name), "ORG")], text, _bounds(text)))
+
+    assert read("午后，日本日经225指数小幅走高。", "日本日经") == [("日本", "LOC")]
+    assert read("当天香港恒生指数收跌。", "香港恒生") == [("香港", "LOC")]
+    assert read("日本日经新闻社发表评论。", "日本日经新闻社") == [("日本日经新闻社", "ORG")]  # no index
+
+
+def test_a_company_named_in_full_is_meant_by_its_short_name(words):
+    from extract.entities.repairs import company_short_names
+
+    text = "四平瑞丰精密股份有限公司昨日公告，瑞丰精密前三季度营收增长。"
+    full = (0, text.index("昨"), "ORG")
+    got = _spans(text, company_short_names(text, [full], _bounds(text), words))
+    assert got[-1] == ("瑞丰精密", "ORG") and text.count("瑞丰精密") == len(got)
+
+
+def test_abbreviations_of_two_provinces_or_cities_together_are_no_places(words):
+    from extract.entities.repairs import clean_model_spans
+
+    def locs(text, chars):
+        spans = [(text.index(c), text.index(c) + 1, "LOC") for c in chars]
+        return _spans(text, clean_model_spans(text, spans, words, _bounds(text)))
+
+    assert locs("本周沪深两市成交活跃。", "沪深") == []

@@ -161,6 +161,8 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
         "trade_not_before": _WORDS,
         "trade_not_names": _WORDS,
         "org_final_chars": _CHARS,
+        "index_words": _nonempty(_WORDS),
+        "legal_forms": _nonempty(_WORDS),
         "org_lead_words": _WORDS,
         "org_count_words": _WORDS,
     }, optional=["weak_suffixes", "division_bodies"]),

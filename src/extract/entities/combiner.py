@@ -16,6 +16,7 @@ The steps, in their default order:
     clean_model         the model's spans relabelled, cut, split or dropped (repairs.clean_model_spans)
     generic_orgs        a body's kind and more ordinary words (公司董事会) is no organization
     division_goods      a division + what it trades (江苏省|出口机电产品) is the division, no body
+    index_names         a place + an index's publisher (日本日经|225指数) is the place, no body
     cut_words           an ordinary word read as a place at the front of a longer word (太阳|能) is none
     full_division_names a place read one level character short (重庆|市) is the full division name
     listed_over_model   a listed name the model read with another label (宁德时代 a place) is the list's
@@ -26,6 +27,7 @@ The steps, in their default order:
     zones               place + zone word as one LOC (珲春公路口岸); a model span that is one is a LOC
     institutions        division + institution chain as one ORG (九台区发展和改革局)
     trade_names         name + trade word as one ORG (齐鲁制药)
+    company_short_names 某某精工 is the company an article named 长春某某精工股份有限公司
     org_ends            a rule ORG must end at a token edge or before a word of its own
 """
 
@@ -151,6 +153,11 @@ def _division_goods(c: Candidates) -> None:
     c.model = repairs.division_goods(c.model, c.text, c.words)
 
 
+@repair_step("index_names")
+def _index_names(c: Candidates) -> None:
+    c.model = repairs.index_names(c.model, c.text, c.bounds)
+
+
 @repair_step("cut_words")
 def _cut_words(c: Candidates) -> None:
     c.model = repairs.cut_at_words(c.model, c.text, c.words, c.bounds)
@@ -202,6 +209,11 @@ def _trade_names(c: Candidates) -> None:
     c.longer += repairs.trade_spans(c.text, c.rules + c.model, c.tokens, c.words, entity_rules.company_names())
 
 
+@repair_step("company_short_names")
+def _company_short_names(c: Candidates) -> None:
+    c.longer += repairs.company_short_names(c.text, c.rules + c.model + c.longer, c.bounds, c.words)
+
+
 @repair_step("org_ends")
 def _org_ends(c: Candidates) -> None:
     ends_ok = _org_end_check(c.text, c.bounds, c.words)
@@ -210,9 +222,9 @@ def _org_ends(c: Candidates) -> None:
 
 
 REPAIR_ORDER: tuple[str, ...] = (
-    "listed_orgs", "towns", "plausible_model", "clean_model", "generic_orgs", "division_goods", "cut_words",
+    "listed_orgs", "towns", "plausible_model", "clean_model", "generic_orgs", "division_goods", "index_names", "cut_words",
     "full_division_names", "listed_over_model", "listed_cuts", "start_at_places",
-    "county_short_forms", "zones", "institutions", "trade_names", "org_ends",
+    "county_short_forms", "zones", "institutions", "trade_names", "company_short_names", "org_ends",
 )
 assert set(REPAIR_ORDER) == set(REPAIRS), "every registered step has its place in the order"
 

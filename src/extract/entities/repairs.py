@@ -121,6 +121,8 @@ class _Rules:
     trade_bad_heads: frozenset[str]  # divisions and countries: 吉林|汽车 is the province's industry
     org_names: frozenset[str]  # the listed organizations (rules.org_names): names, whatever jieba says
     org_final_chars: frozenset[str]  # 会, 院, 局: the last character of a body's name
+    index_after: regex.Pattern  # 225指数, 指数: what follows the name of a market index
+    legal_forms: tuple[str, ...]  # 股份有限公司, 有限公司 (longest first)
     org_words: tuple[str, ...]  # every organization word of org_patterns.yaml
 
 
@@ -210,6 +212,8 @@ def _rules() -> _Rules:
         trade_bad_heads=frozenset(names.short) | countries | frozenset(d.name for d in division_rows()),
         org_names=org_names(),
         org_final_chars=frozenset(orgs["org_final_chars"]),
+        legal_forms=tuple(sorted(orgs["legal_forms"], key=len, reverse=True)),
+        index_after=regex.compile(rf"\s*[0-9]*\s*(?:{trie_pattern(orgs['index_words'])})"),
         org_words=tuple({str(w) for key in ("suffixes", "generic_suffixes", "weak_suffixes", "trade_words", "not_alone")
                          for w in orgs[key]}),
     )
@@ -402,8 +406,9 @@ def clean_model_spans(text: str, spans: list[Candidate], words: Words,
             name = text[s:e]
         if e - s == 1:
             if lab == "LOC" and (standalone(text, s, e, words) or (
-                    s in bounds and e in bounds and text[s] not in r.compound_chars)):
-                out.append(Candidate(s, e, lab))
+                    s in bounds and e in bounds and text[s] not in r.compound_chars
+                    and text[s - 1:s] not in r.compound_chars and text[e:e + 1] not in r.compound_chars)):
+                out.append(Candidate(s, e, lab))  # not 沪|深|两市: a compound of abbreviations
             elif lab == "LOC":
                 dropped_end = e
             elif lab == "PER" and text[s] in r.surnames and r.title_after.match(text, e):
@@ -856,4 +861,50 @@ def division_goods(spans: list[Candidate], text: str, words: Words) -> list[Cand
                 out.append(Candidate(s, s + head, "LOC"))
                 continue
         out.append(Candidate(s, e, lab))
+    return out
+
+
+def index_names(spans: list[Candidate], text: str, bounds: frozenset[int]) -> list[Candidate]:
+    """A model organization right before an index word, perhaps after digits (日本日经|225指数,
+    香港恒生|指数), names a market index, no body: the place at its head stays as a LOC (a
+    gazetteer name ending on a token edge), the rest goes."""
+    r = _rules()
+    out: list[Candidate] = []
+    for s, e, lab in spans:
+        if lab == "ORG" and r.index_after.match(text, e):
+            head = next((k for k in range(min(e - s - 1, r.max_place), 1, -1)
+                         if text[s:s + k] in r.places and s + k in bounds), 0)
+            if head:
+                out.append(Candidate(s, s + head, "LOC"))
+            continue
+        out.append(Candidate(s, e, lab))
+    return out
+
+
+def company_short_names(text: str, found: list[Candidate], bounds: frozenset[int], words: Words) -> list[Candidate]:
+    """One sense per article: a company found with its legal form (长春某某精工股份有限公司) is meant
+    by its name without the place and the form (某某精工) elsewhere in the text, read there as an
+    ORG where both its ends are jieba token edges. The short name must be no dictionary word and
+    no place, of two characters or more (a common word is no safe name: 长城, 大众)."""
+    r = _rules()
+    cores: set[str] = set()
+    for s, e, lab in found:
+        name = text[s:e]
+        form = next((f for f in r.legal_forms if name.endswith(f)), "") if lab == "ORG" else ""
+        if not form:
+            continue
+        core = name[:-len(form)]
+        head = next((k for k in range(min(len(core) - 2, r.max_place), 1, -1) if core[:k] in r.places), 0)
+        core = core[head:]
+        if len(core) >= 2 and core not in r.places and not words.known(core) and \
+                not any(ch in r.stop for ch in core):
+            cores.add(core)
+    out: list[Candidate] = []
+    for core in sorted(cores):
+        start = text.find(core)
+        while start >= 0:
+            end = start + len(core)
+            if start in bounds and end in bounds:
+                out.append(Candidate(start, end, "ORG"))
+            start = text.find(core, end)
     return out
