@@ -41,6 +41,16 @@ def test_short_headline_is_not_joined_to_its_paragraph() -> None:
     assert "\n" in view.text
 
 
+def test_headline_above_a_much_longer_line_is_not_a_wrapped_line() -> None:
+    # a wrapper fills every line it breaks; the next line far longer than this one shows no wrap
+    headline = "春运首日全国铁路发送旅客突破一千万人次"
+    lead = "本报北京1月14日电 记者从铁路部门获悉，春运首日全国铁路发送旅客1012万人次，同比增长8%，各地客流平稳有序。"
+    view = make_view(headline + "\n" + lead)
+    assert view.text == headline + "\n" + lead
+    wrapped = "全省对外贸易持续增长，全年累计进出口\n总额达到8144亿元，比上年增长5%。"
+    assert make_view(wrapped).text == wrapped.replace("\n", "")
+
+
 def test_word_cut_by_a_blank_line_in_a_long_paragraph_is_joined() -> None:
     line = "提到长春市商务局推动商贸企业转型升级和持续优化营商环境的一系列做法，这家购物广场的副总经理说欧"
     view = make_view(line + "\n\n亚新生活受益匪浅。")

@@ -83,14 +83,20 @@ class _Rules:
     earlier_comparand: regex.Pattern
     growth_noun: regex.Pattern
     change_verb: regex.Pattern  # the verbs of changes.yaml that are no growth noun (提高, 减少)
+    index_name: regex.Pattern  # 标普500指数跌 -> 标普500指数: a market index is its own metric
 
 
 @cache
 def rules() -> _Rules:
     data = load_yaml("link.yaml")
+    changes = load_yaml("changes.yaml")["change"]
+    # every verb of change of two or more characters ends a metric too (价格上涨, jieba's one word,
+    # -> 价格); single characters only where link.yaml lists them (涨, 跌), as 增 ends 新增 and 升 毫升
+    change_words = [w for words in changes.values() for w in words if len(w) >= 2]
+    index_names = load_yaml("units.yaml")["index_points"]["names"]
     return _Rules(
         regex.compile(rf"^(?:{_alt(data['strip_left'])}|[\s，、：:（(“”\"'])+"),
-        regex.compile(rf"(?:{_alt(data['strip_right'])}|[\s，、：:（(“”\"'])+$"),
+        regex.compile(rf"(?:{_alt([*data['strip_right'], *change_words])}|[\s，、：:（(“”\"'])+$"),
         regex.compile(rf"\s*(?:{_alt(load_yaml('ranges.yaml')['enumerators'])})\s*"),
         enumeration_gap(),
         regex.compile(rf"^(?:{_alt(data['not_subject_before'])})"),
@@ -112,6 +118,7 @@ def rules() -> _Rules:
         regex.compile(_alt(data["earlier_comparands"])),
         regex.compile(rf"(?P<up>{_alt(data['growth_nouns']['up'])})|(?P<down>{_alt(data['growth_nouns']['down'])})"),
         _change_verbs(data),
+        regex.compile(rf"(?:{_alt(index_names)})$"),
     )
 
 
@@ -174,6 +181,12 @@ def _noun_phrase(words: list[tuple[str, str]], from_right: bool) -> str | None:
             run.append((w, f))
         elif f == "c" and i + 1 < len(seq) and _is_nominal(seq[i + 1][1]) and run:
             run.append((w, f))  # 汽车及零部件出口额
+        elif run and from_right and _is_modifier_numeral(w, f):
+            run.append((w, f))  # 一线城市, 二手住宅: jieba tags them numerals
+        elif run and from_right and f == "h":
+            run.append((w, f))  # 非食品价格: a prefix, and the phrase ends with it
+            i += 1
+            break
         else:
             break
         i += 1
@@ -185,6 +198,16 @@ def _noun_phrase(words: list[tuple[str, str]], from_right: bool) -> str | None:
         run.reverse()
     phrase = "".join(w for w, _ in run)
     return phrase if len(phrase) >= 2 else None
+
+
+# a numeral word ending in one of these counts or measures (三个, 一些, 两年): not part of a name
+_NUMERAL_ENDS = frozenset("个些多余半几十百千万亿年月日天次位项家成倍")
+
+
+def _is_modifier_numeral(word: str, flag: str) -> bool:
+    """一线, 二手, 三线: words jieba tags as numerals that modify the noun after them."""
+    return flag == "m" and len(word) == 2 and regex.fullmatch(r"\p{Han}+", word) is not None \
+        and word[-1] not in _NUMERAL_ENDS
 
 
 # what _metric_from_clause returns for a clause that names the compared-against or the whole
@@ -217,6 +240,9 @@ def _metric_from_core(core: str, r: _Rules) -> str | None:
         core = _strip(core[: m.start()], r)
         if not core:
             return DEFER
+    index = r.index_name.search(core)
+    if index:
+        return index.group()
     if not core or not regex.search(r"[\p{Han}A-Za-z]", core) or regex.search(r"\d", core):
         return None
     words = [(w.word, w.flag) for w in pos_tokenizer().lcut(core)]

@@ -203,13 +203,21 @@ def _line_length_before(text: str, pos: int) -> int:
     return len(text[line_start:pos].strip(" \t\u3000\xa0"))
 
 
+def _line_length_after(text: str, pos: int) -> int:
+    """Characters on the line that starts at ``pos``, spaces at its ends not counted."""
+    line_end = text.find("\n", pos)
+    return len(text[pos:line_end if line_end >= 0 else len(text)].strip(" \t\u3000\xa0\r"))
+
+
 def _is_wrap(original: str, m: regex.Match) -> bool:
     """Whether a line break inside a paragraph is a hard wrap to be joined.
 
     Joined: a single line break after a line of at least MIN_WRAPPED_LINE characters that does not
-    end in sentence-final punctuation (an indented next line only when the line is paragraph-long);
-    a blank line only between two word characters after a paragraph-long line (pages that cut a
-    word in two with an empty line between the halves).
+    end in sentence-final punctuation (an indented next line only when the line is paragraph-long)
+    and is not much shorter than the next line (a wrapper fills every line but the last, so a
+    headline above a long paragraph is no wrapped line); a blank line only between two word
+    characters after a paragraph-long line (pages that cut a word in two with an empty line between
+    the halves).
     """
     start, end = m.span()
     if start == 0 or end >= len(original):
@@ -225,7 +233,7 @@ def _is_wrap(original: str, m: regex.Match) -> bool:
                 and line_len >= MIN_WRAPPED_PARAGRAPH)
     if indented:
         return line_len >= MIN_WRAPPED_PARAGRAPH
-    return line_len >= MIN_WRAPPED_LINE
+    return line_len >= MIN_WRAPPED_LINE and _line_length_after(original, end) <= line_len * 5 // 4 + 4
 
 
 def _is_wordlike(ch: str) -> bool:
