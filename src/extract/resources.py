@@ -123,6 +123,8 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
         "comparison_words": _WORDS,
         "comparison_not_before": _WORDS,
         "comparison_not_after": _WORDS,
+        "subject_nouns": _WORDS,
+        "descriptive_subject": _WORD,
         "relatively_before": _WORDS,
         "comparatives": _record({"up": _WORDS, "down": _WORDS}),
         "earlier_comparands": _WORDS,

@@ -22,7 +22,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 import regex
@@ -84,6 +84,8 @@ class _Rules:
     growth_noun: regex.Pattern
     change_verb: regex.Pattern  # the verbs of changes.yaml that are no growth noun (提高, 减少)
     index_name: regex.Pattern  # 标普500指数跌 -> 标普500指数: a market index is its own metric
+    subject_noun: regex.Pattern
+    descriptive: regex.Pattern
 
 
 @cache
@@ -119,6 +121,8 @@ def rules() -> _Rules:
         regex.compile(rf"(?P<up>{_alt(data['growth_nouns']['up'])})|(?P<down>{_alt(data['growth_nouns']['down'])})"),
         _change_verbs(data),
         regex.compile(rf"(?:{_alt(index_names)})$"),
+        regex.compile(_alt(data["subject_nouns"])),
+        regex.compile(data["descriptive_subject"]),
     )
 
 
@@ -304,6 +308,7 @@ def link(
     period_ends = [t.end for t in periods]
     time_ends = sorted((t.end, k) for k, t in enumerate(times))
     places = sorted((m for m in mentions if m.label in ("LOC", "ORG")), key=lambda m: m.start)
+    places = _with_subject_nouns(text, places, r)
     place_starts = [m.start for m in places]
     collectives = _collectives(text, places, r)
     collective_starts = [c[0] for c in collectives]
@@ -508,10 +513,46 @@ def _is_moment(t: TimeExpr, r: _Rules) -> bool:
     return t.start_date is not None and t.start_date == t.end_date and t.text.endswith(r.moment_suffixes)
 
 
+def _with_subject_nouns(text: str, places: list[Entity], r: _Rules) -> list[Entity]:
+    """``places`` with the bodies written as common nouns (国家铁路, 全路) that no mention covers."""
+    starts = [m.start for m in places]
+    extra = []
+    for n in r.subject_noun.finditer(text):
+        k = bisect_right(starts, n.start()) - 1
+        if any(places[j].end > n.start() and places[j].start < n.end()
+               for j in range(max(k - 2, 0), min(k + 3, len(places)))):
+            continue
+        extra.append(Entity(n.start(), n.end(), n.group(), "ORG", "rule"))
+    return sorted(places + extra, key=lambda m: m.start) if extra else places
+
+
+def _inside_a_word(text: str, m: Entity) -> bool:
+    """Whether the mention starts or ends inside a word of the text (太阳 of 太阳能电池, 购市 of
+    采购市外电量): a misread, not a name. A word that is itself a place (江苏 inside 江苏省) is
+    no misread."""
+    lo, hi = max(0, m.start - 6), min(len(text), m.end + 6)
+    return _cuts_a_word(text[lo:hi], m.start - lo, m.end - lo)
+
+
+@lru_cache(maxsize=4096)
+def _cuts_a_word(window: str, start: int, end: int) -> bool:
+    from extract.text.segment import project_tokenizer
+
+    pos = 0
+    for word in project_tokenizer().lcut(window):
+        a, b = pos, pos + len(word)
+        pos = b
+        if (a < start < b or a < end < b) and word not in divisions():
+            return True
+    return False
+
+
 def _usable(text: str, m: Entity, clause_start: int, r: _Rules) -> bool:
     """Whether a mention can be whose figure it is where it stands."""
     if len(m.text) < 2 or m.text.endswith(r.not_subject_suffixes):
         return False  # 中, 俄 (partners in 中俄, 对韩); 新华社 (the source, not the subject)
+    if _inside_a_word(text, m):
+        return False
     before = text[max(0, m.start - 2):m.start]
     if before.endswith(r.not_subject_before) or r.byline_after.match(text, m.end):
         return False  # 对韩国, 据海关; 香港文汇报讯, 广州报道 (a byline: where it was written)
@@ -553,15 +594,24 @@ def _subject(text: str, q: Quantity, clause_start: int, clause_places: Sequence[
         # 全市现有韩国投资企业27家: the city's figure, not Korea's
         return regions.get(collective[1], collective[2]), "clause"
     if in_clause:
-        return full_name(in_clause[-1].text), "clause"
+        return _as_written(text, in_clause[-1], r), "clause"
     if previous is not None:
         return previous, "sentence"
     if collective is not None:
         return regions.get(collective[1], collective[2]), "sentence"
     topic = next((m for m in sentence_places if m.end <= q.start and _usable(text, m, clause_start, r)), None)
     if topic is not None:
-        return full_name(topic.text), "sentence"  # the sentence's topic comes first
+        return _as_written(text, topic, r), "sentence"  # the sentence's topic comes first
     return None, None
+
+
+def _as_written(text: str, m: Entity, r: _Rules) -> str:
+    """The subject a mention names: a descriptive one that it opens as written (广州一家汽车企业),
+    else its full name (长春 -> 长春市)."""
+    d = r.descriptive.match(text, m.end)
+    if d is not None:
+        return text[m.start:d.end()]
+    return full_name(m.text)
 
 
 def _enumeration_groups(text: str, quantities: Sequence[Quantity], sent_starts: Sequence[int],
