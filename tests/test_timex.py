@@ -518,3 +518,11 @@ def test_guards_around_time_words_are_rule_data():
     guards = dict(rules["guards"], week_not_before=[c for c in rules["guards"]["week_not_before"] if c != "边"])
     lax = Grammar({**rules, "guards": guards})
     assert lax.rel.match(text).group() == "上周"
+
+
+def test_a_suffix_inside_a_word_is_no_modifier():
+    # 起降 (take-offs and landings), 起步 (a start): 全年 stays the whole year, not "from then on"
+    t = one("全年起降航班5200架次。", REF, "全年")
+    assert (t.kind, t.end_date) == ("year", D(2026, 12, 31))
+    assert one("一季度起步平稳。", REF, "一季度").kind == "quarter"
+    assert one("2027年起施行。", REF, "2027年起").kind == "from"

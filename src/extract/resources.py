@@ -243,6 +243,7 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
             "bare_weekday_not_after": _WORDS,
             "not_an_age_before": _WORDS,
             "count_not_after": _WORDS,
+            "suffix_not_before": _WORDS,
         }),
         "bare_year_range_before": _WORDS,
         "two_digit_year_pivot": _INT,

@@ -133,6 +133,9 @@ def _change_verbs(data: dict) -> regex.Pattern:
     return regex.compile(rf"(?!{_alt(list(changes['not_change']) + sorted(nouns))})(?:{_alt(verbs)})")
 
 
+_GLOSS = regex.compile(r"（[^（）\n]{1,40}）|\([^()\n]{1,40}\)")
+
+
 def _strip(core: str, r: _Rules) -> str:
     prev = None
     while prev != core:
@@ -319,6 +322,8 @@ def link(
     art = article_context(text, periods, places, collectives, sentences, doc_date, usable_anywhere)
     mask_spans = [(t.start, t.end) for t in times] + [(m.start, m.end) for m in mentions]
     mask_spans += [(q.start, q.end) for q in quantities]
+    # a gloss in brackets (宏观税负（即税收收入占GDP比重）分别为) is no part of the metric
+    mask_spans += [(m.start(), m.end()) for m in _GLOSS.finditer(text)]
     mask_spans.sort()
     mask_starts = [s for s, _ in mask_spans]
     time_at = {t.start: t for t in times}
@@ -510,6 +515,8 @@ def _is_moment(t: TimeExpr, r: _Rules) -> bool:
     (年末, 6月底): the figure is a level at that moment and the text does not say since when."""
     if t.kind == "by":
         return not t.text.startswith(r.target_words)
+    if t.kind == "relative" and t.start_date is not None and t.start_date == t.end_date:
+        return True  # 同期 while a 截至 date is in force: that moment
     return t.start_date is not None and t.start_date == t.end_date and t.text.endswith(r.moment_suffixes)
 
 

@@ -319,7 +319,7 @@ class Grammar:
         ):
             for w in rules[key]:
                 self.suffixes[w] = mod
-        self.suffix_re = regex.compile(rf"{sp}(?P<word>{_alt(self.suffixes)})")
+        self.suffix_re = regex.compile(rf"{sp}(?P<word>{_alt(self.suffixes)})(?![{chars('suffix_not_before')}])")
         self.target_after_re = regex.compile(_alt(rules["target_after"]))
         self.coordination_re = regex.compile(rf"{sp}{_alt(rules['coordination'])}{sp}")
 
