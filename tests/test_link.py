@@ -135,3 +135,18 @@ def test_link_cases(case: dict) -> None:
                 assert [ctx.period_start, ctx.period_end] == value, f"{surface}: period"
             else:
                 assert getattr(ctx, field) == value, f"{surface}: {field}"
+
+
+def test_the_facts_of_a_traditional_article_are_in_its_own_characters() -> None:
+    from extract.pipeline import extract_document
+
+    text = "2025年上半年，澳門入境旅客總數達1,850萬人次，按年增長12.5%。"
+    result = extract_document(text, doc_date=date(2025, 7, 20))
+    rows = {r["text"]: r for r in result.quantities}
+    assert rows["1,850萬人次"]["metric"] == "入境旅客總數"
+    assert rows["1,850萬人次"]["period_text"] == "2025年上半年"
+    assert rows["12.5%"]["change"] == "up"
+    (fact,) = [f for f in result.facts if f["text"] == "1,850萬人次"]
+    assert fact["metric"] == "入境旅客總數" and "澳門入境旅客總數達" in fact["context"]
+    subject = rows["1,850萬人次"]["subject"]
+    assert subject is None or subject.startswith("澳門")

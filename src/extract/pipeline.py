@@ -20,7 +20,7 @@ from extract.numbers.units import lexicon
 from extract.quantities.reading import Quantity, find_quantities
 from extract.resources import alternation
 from extract.text.blocks import block_bounds
-from extract.text.view import make_view, sentence_spans
+from extract.text.view import TextView, make_view, sentence_spans
 from extract.timex import document_date, find_times
 
 # Huge files are cut into blocks of about this many characters at paragraph breaks, so memory
@@ -143,11 +143,34 @@ def _fmt(value: float) -> str:
 CONTEXT_CHARS = 300
 
 
-def _context(text: str, sentence: tuple[int, int], q: Quantity) -> str:
+def _context(view: TextView, sentence: tuple[int, int], q: Quantity) -> str:
     s, e = sentence
     if e - s > CONTEXT_CHARS:
         s, e = max(s, q.start - CONTEXT_CHARS // 2), min(e, q.end + CONTEXT_CHARS // 2)
-    return text[s:e]
+    if view.traditional:  # in the article's own script
+        s, e = view.to_original(s, e)
+        return view.original[s:e]
+    return view.text[s:e]
+
+
+def _as_written(value: str | None, view: TextView, near: int) -> str | None:
+    """A text column (metric, subject, period) of a Traditional article in its own characters.
+
+    Linking reads the Simplified view, whose characters map one to one onto the original: the
+    value's last occurrence in the view before ``near`` (else its first anywhere) is read back
+    from the original. A value the text writes only in part (长春市 from 長春, a full name) keeps
+    the part it writes in the original's characters and the rest as it is."""
+    if not value:
+        return value
+    for k in range(len(value), 1, -1):
+        head = value[:k]
+        pos = view.text.rfind(head, 0, near)
+        if pos < 0:
+            pos = view.text.find(head)
+        if pos >= 0:
+            s, e = view.to_original(pos, pos + k)
+            return view.original[s:e] + value[k:] if e - s == k else value
+    return value
 
 
 def fact_row(row: dict, doc_date: date | None, sentence_text: str) -> dict:
@@ -231,9 +254,12 @@ def extract_document(original: str, *, doc_date: date | None = None, date_source
             q = quantities[i]
             s, e = spans[i]
             row = _quantity_row(q, contexts[i], (s + offset, e + offset), original, sentence_of(q.start))
+            if view.traditional:
+                for column in ("metric", "subject", "period_text"):
+                    row[column] = _as_written(row[column], view, q.end)
             rows.quantities.append(row)
             si = bisect_right(starts, q.start) - 1
-            sentence_text = _context(view.text, sents[si], q) if si >= 0 else ""
+            sentence_text = _context(view, sents[si], q) if si >= 0 else ""
             rows.facts.append(fact_row(row, result.date, sentence_text))
             rows = _hand_over(rows, sink, len(rows.quantities))
         spans = [view.to_original(m.start, m.end) for m in mentions]
