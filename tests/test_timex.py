@@ -526,3 +526,24 @@ def test_a_suffix_inside_a_word_is_no_modifier():
     assert (t.kind, t.end_date) == ("year", D(2026, 12, 31))
     assert one("一季度起步平稳。", REF, "一季度").kind == "quarter"
     assert one("2027年起施行。", REF, "2027年起").kind == "from"
+
+
+def test_named_holidays_are_their_day_or_their_days_off():
+    # the festival's day alone; with a holiday word the official days off of that year
+    assert one("2025年春节，家家团圆。", REF, "2025年春节").start_date == D(2025, 1, 29)
+    days_off = one("2025年春节期间，全市接待游客300万人次。", REF, "2025年春节期间")
+    assert (days_off.kind, days_off.start_date, days_off.end_date) == ("range", D(2025, 1, 28), D(2025, 2, 4))
+    week = one("国庆黄金周，铁路发送旅客1.4亿人次。", D(2024, 10, 9), "国庆黄金周")
+    assert (week.start_date, week.end_date, week.grain) == (D(2024, 10, 1), D(2024, 10, 7), "holiday")
+    assert one("中秋节当天，游客如织。", D(2025, 10, 10), "中秋节").start_date == D(2025, 10, 6)
+    # a year-free holiday is the latest one near the document date; 去年 counts back from it
+    assert one("去年国庆长假，景区人满为患。", D(2025, 3, 1), "去年国庆长假").start_date == D(2024, 10, 1)
+    # 清明 is a holiday only with a holiday word (政治清明: clean politics); 十一五 stays a plan
+    assert one("清明小长假三天。", D(2023, 4, 10), "清明小长假").end_date == D(2023, 4, 5)
+    assert find_times("政治清明，风清气正。", REF) == []
+    assert one("十一五期间", REF, "十一五期间").kind == "plan"
+    # a year with no official arrangement yet: the period is left without dates
+    late = one("2039年国庆节期间", REF, "2039年国庆节期间")
+    assert (late.start_date, late.end_date) == (None, None)
+    # 春节后 (some time after it) names no period
+    assert find_times("随着春节后企业陆续开工", REF) == []

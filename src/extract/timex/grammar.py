@@ -9,6 +9,7 @@ Group names say what each captures (``year4`` = 2025, ``month_range_first`` = th
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -16,7 +17,7 @@ import regex
 
 from extract.numbers.numerals import NotANumber, parse_run
 from extract.numbers.numerals import grammar as numeral_grammar
-from extract.resources import alternation, load_yaml
+from extract.resources import alternation, load_yaml, read_tsv
 from extract.timex.types import CalendarSpec, Candidate
 
 # --------------------------------------------------------------------------------------------
@@ -293,6 +294,19 @@ class Grammar:
         )
         self.duration = _guarded(duration, chars=num_first + "半", digits=True)
 
+        names, marked = rules["holiday_names"], rules["marked_holiday_names"]
+        self.holiday_names = {**names, **marked}
+        holiday_word = _alt(rules["holiday_words"])
+        holiday = (
+            rf"(?:(?<![\d.])(?P<year4>{year4}){sp}年{sp}|(?P<rel_year>{rel_year}))?"
+            rf"(?:(?P<holiday>{_alt(names)})(?:(?P<holiday_word>{holiday_word})|(?![{chars('holiday_day_not_before')}]))"
+            rf"|(?<![{numeral}])(?P<marked_holiday>{_alt(marked)})(?P<marked_word>{holiday_word}))"
+        )
+        self.holiday = _guarded(
+            holiday, list(names) + list(marked) + list(rules["relative_years"]) + list(rules["context_years"]),
+            digits=True)
+        self.holiday_dates = _holiday_table()
+
         same = _alt(rules["same_period"])
         base = rf"(?:(?P<rel_year>{rel_year})|(?<![\d.])(?P<year4>{year4}){sp}年)?(?P<same_period>{same})"
         self.base = regex.compile(base)
@@ -332,6 +346,7 @@ class Grammar:
             ("yrange", self.yrange, 0, self._build_yrange, None, 0, 0),
             ("plan", self.plan, 0, self._build_plan, regex.compile("五"), 8, 12),
             ("decade", self.decade, 0, self._build_decade, None, 0, 0),
+            ("holiday", self.holiday, 0, self._build_holiday, None, 0, 0),
             ("base", self.base, 0, self._build_base, None, 0, 0),
             ("now", self.now, 0, self._build_now, None, 0, 0),
             ("rel", self.rel, 1, self._build_rel, None, 0, 0),
@@ -593,6 +608,22 @@ class Grammar:
             cent = (n - 1) * 100
         return Candidate(m.start(), m.end(), "decade", 0, "decade", "decade", (cent, dec))
 
+    def _build_holiday(self, m) -> Candidate | None:
+        g = m.groupdict()
+        spec = CalendarSpec()
+        if g.get("year4"):
+            spec.y = int(g["year4"])
+        elif g.get("rel_year"):
+            w = g["rel_year"]
+            if w in self.rel_years:
+                spec.yo = int(self.rel_years[w])
+            else:
+                spec.yc = int(self.ctx_years[w])
+        name = g.get("holiday") or g["marked_holiday"]
+        days_off = bool(g.get("holiday_word") or g.get("marked_word"))
+        kind, grain = ("range", "holiday") if days_off else ("date", "day")
+        return Candidate(m.start(), m.end(), "holiday", 0, kind, grain, (self.holiday_names[name], days_off, spec))
+
     def _build_base(self, m) -> Candidate | None:
         g = m.groupdict()
         c = Candidate(m.start(), m.end(), "base", 0, "relative", None, None)
@@ -669,6 +700,21 @@ class Grammar:
         c = Candidate(m.start(), m.end(), "duration", 2, "duration", None, None)
         c.duration = self._iso(n, unit)
         return c
+
+
+def _holiday_table() -> dict[tuple[int, str], tuple[date, date | None, date | None]]:
+    """(year, holiday) -> (its day, first and last official day off or None), from rules/holidays.tsv."""
+    rows = read_tsv("holidays.tsv")
+    col = {k: rows[0].index(k) for k in ("year", "holiday", "day", "first", "last")}
+    out = {}
+    for row in rows[1:]:
+        first, last = row[col["first"]], row[col["last"]]
+        out[(int(row[col["year"]]), row[col["holiday"]])] = (
+            date.fromisoformat(row[col["day"]]),
+            date.fromisoformat(first) if first else None,
+            date.fromisoformat(last) if last else None,
+        )
+    return out
 
 
 @cache

@@ -385,6 +385,38 @@ def _resolve_window(data, ref: date | None):
     return ref + _dt.timedelta(days=1), ref + _dt.timedelta(days=days), "ref"
 
 
+def _resolve_holiday(data, ref: date | None, ctx_year: int | None):
+    """A named holiday in the year the text, a relative word, the paragraph or the reference date
+    gives (the instance nearest to ``ref`` among its year and the one before): its day, or its
+    official days off; None where the table has no arrangement for that year."""
+    name, days_off, spec = data
+    table = grammar().holiday_dates
+
+    def dates(year: int) -> tuple[date, date] | None:
+        row = table.get((year, name))
+        if row is None:
+            return None
+        if not days_off:
+            return row[0], row[0]
+        return (row[1], row[2]) if row[1] is not None else None
+
+    if spec.y is not None:
+        year, by = spec.y, "text"
+    elif spec.yo is not None and ref is not None:
+        year, by = ref.year + spec.yo, "ref"
+    elif spec.yc is not None or ctx_year is not None:
+        if ctx_year is None:
+            return None, None, None
+        year, by = ctx_year + (spec.yc or 0), "context"
+    elif ref is not None:
+        r = _nearest(dates, ref.year, 2, ref)
+        return (r[0], r[1], "ref") if r else (None, None, None)
+    else:
+        return None, None, None
+    r = dates(year)
+    return (r[0], r[1], by) if r else (None, None, None)
+
+
 def _resolve_decade(data, ref: date | None):
     cent, dec = data
     if cent is not None:
@@ -416,6 +448,8 @@ def _resolve(c: Candidate, ref: date | None, ctx: _Ctx, text: str):
         return a, b, "text"
     if c.fam == "decade":
         return _resolve_decade(c.data, ref)
+    if c.fam == "holiday":
+        return _resolve_holiday(c.data, ref, cy)
     if c.fam == "rel":
         return _resolve_rel(c.data, ref, ctx.day)
     if c.fam == "window":

@@ -16,7 +16,7 @@ class TimeExpr:
     ``start``/``end`` index the string given to :func:`find_times` (``text[start:end] == text``).
     ``kind``: date, week, month, quarter, half, year, decade, range, plan, since, from, by, window,
     duration, relative. ``grain``: the unit of its end point (day, week, month, quarter, half, year,
-    decade), None for durations. ``anchor`` is True when the text alone fixes the dates (2025年,
+    decade; holiday for a holiday's days off such as 国庆黄金周), None for durations. ``anchor`` is True when the text alone fixes the dates (2025年,
     十四五期间), False when they depend on ``ref`` or on context. ``resolved_by``: ``text``, ``ref``,
     ``context`` or None (dates unknown). ``role``: ``period``, or ``baseline`` for the
     compared-against period after 比/较/与 (比上年, 较去年同期). ``duration``: ISO 8601 length of
