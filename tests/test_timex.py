@@ -547,3 +547,15 @@ def test_named_holidays_are_their_day_or_their_days_off():
     assert (late.start_date, late.end_date) == (None, None)
     # 春节后 (some time after it) names no period
     assert find_times("随着春节后企业陆续开工", REF) == []
+
+
+def test_the_period_before_the_reported_one_counts_from_the_reported_period():
+    # a communiqué on 2025 published in 2026: 上年 is 2024, as its 上年末; 去年 stays the document's
+    text = "2025年，全市地区生产总值增长5%，比上年提高0.3个百分点。上年末常住人口100万人。"
+    assert one(text, D(2026, 3, 10), "上年").start_date == D(2024, 1, 1)
+    assert one(text, D(2026, 3, 10), "上年末").end_date == D(2024, 12, 31)
+    assert one("去年出口增长3%。", D(2026, 3, 10), "去年").start_date == D(2025, 1, 1)
+    # a monthly release: 上月 is the month before the reported month, not before the document's
+    month = one("5月份，居民消费价格同比上涨2%，比上月回落0.1个百分点。", D(2026, 6, 10), "上月")
+    assert (month.start_date, month.end_date) == (D(2026, 4, 1), D(2026, 4, 30))
+    assert one("上月出口增长3%。", D(2026, 6, 10), "上月").start_date == D(2026, 5, 1)

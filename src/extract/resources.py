@@ -257,6 +257,7 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
         "holiday_names": _map(_cell("^[a-z_]+$")),
         "marked_holiday_names": _map(_cell("^[a-z_]+$")),
         "holiday_words": _WORDS,
+        "reported_relative": _WORDS,
         "two_digit_year_pivot": _INT,
         "plans": _map(_pair(_INT)),
         "plan_ambiguous": _WORDS,

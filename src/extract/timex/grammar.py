@@ -239,6 +239,7 @@ class Grammar:
         self.year_parts = {k: (v[0], int(v[1]), int(v[2])) for k, v in rules["year_parts"].items()}
         self.points = {k: tuple(v) for k, v in pts.items()}
         self.rel_years = dict(rules["relative_years"])
+        self.reported_relative = frozenset(rules["reported_relative"])
         self.ctx_years = dict(rules["context_years"])
         self.rel_months = dict(rules["relative_months"])
         self.ctx_months = dict(rules["context_months"])
@@ -435,6 +436,7 @@ class Grammar:
             w = g["rel_year"]
             if w in self.rel_years:
                 spec.yo = int(self.rel_years[w])
+                spec.reported = w in self.reported_relative
             else:
                 spec.yc = int(self.ctx_years[w])
         kind, grain = "year", "year"
@@ -491,6 +493,7 @@ class Grammar:
             w = g["rel_month"]
             if w in self.rel_months:
                 spec.mo = int(self.rel_months[w])
+                spec.reported = w in self.reported_relative
             else:
                 spec.mc = int(self.ctx_months[w])
             kind, grain = "month", "month"

@@ -200,7 +200,10 @@ def _resolve_cal(
 ) -> tuple[date | None, date | None, str | None]:
     # month from a relative or context word (本月, 上月, 当月)
     if s.mo is not None or s.mc is not None:
-        if s.mo is not None:
+        if s.mo is not None and s.reported and ctx_ym is not None:
+            y, m = _shift_month(ctx_ym[0], ctx_ym[1], s.mo)  # 5月……比上月: April
+            by = "context"
+        elif s.mo is not None:
             if ref is None:
                 return None, None, None
             base_y, base_m, by = ref.year, ref.month, "ref"
@@ -221,6 +224,9 @@ def _resolve_cal(
             return None, None, None
         r = _cal_dates(s, s.y, None)
         return (r[0], r[1], "text") if r else (None, None, None)
+    if s.yo is not None and s.reported and ctx_year is not None:
+        r = _cal_dates(s, ctx_year + s.yo, None)  # 2025年……比上年: 2024
+        return (r[0], r[1], "context") if r else (None, None, None)
     if s.yo is not None:
         if ref is None:
             return None, None, None

@@ -56,6 +56,7 @@ class CalendarSpec:
     inherited_year: bool = False  # second half of a range that took its year from the first
     own: bool = False  # free, but in the context's or ref's own year, never the one before
     own_month: bool = False  # the same for the month (月底)
+    reported: bool = False  # yo/mo count from the reported year (month) in force, if any (上年, 上月)
 
     def has_year(self) -> bool:
         return self.y is not None or self.yo is not None or self.yc is not None
