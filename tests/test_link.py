@@ -150,3 +150,25 @@ def test_the_facts_of_a_traditional_article_are_in_its_own_characters() -> None:
     assert fact["metric"] == "入境旅客總數" and "澳門入境旅客總數達" in fact["context"]
     subject = rows["1,850萬人次"]["subject"]
     assert subject is None or subject.startswith("澳門")
+
+
+def test_an_article_reads_the_same_whatever_was_read_before_it_in_the_process() -> None:
+    from extract.pipeline import extract_document
+
+    article = ("吉林省外贸稳中有进\n1-9月，吉林省进出口总值1200.5亿元，同比增长8%。\n"
+               "其中，出口420.3亿元，增长12%；进口780.2亿元。\n全省民营企业进出口500亿元。")
+    others = [
+        "香港經濟穩步復甦\n本港第三季地區生產總值按年增長3.8%，全港失業率為3.9%。",
+        "广州一家汽车企业上半年营业收入120亿元，增速比全国高2个百分点。国家铁路发送旅客20亿人次。",
+        "2025年，全市地区生产总值增长5%，比上年提高0.3个百分点。国庆黄金周接待游客80万人次。",
+    ]
+
+    def read(text: str) -> list[tuple]:
+        result = extract_document(text, doc_date=date(2026, 10, 20))
+        return [tuple(sorted(r.items())) for r in result.quantities + result.facts]
+
+    first = read(article)
+    assert any(r["subject"] == "吉林省" for r in extract_document(article, doc_date=date(2026, 10, 20)).quantities)
+    for text in others:
+        read(text)
+    assert read(article) == first

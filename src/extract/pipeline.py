@@ -247,7 +247,7 @@ def extract_document(original: str, *, doc_date: date | None = None, date_source
         mentions = _find_entities(view.text) if entities else []
         quantities = _drop_inside_names_and_times(find_quantities(view.text, view.traditional), times, mentions)
         mentions = _drop_inside_units(view.text, mentions, quantities)
-        contexts = link(view.text, quantities, times, mentions, sents, result.date)
+        contexts = link(view.text, quantities, times, mentions, sents, result.date, view.traditional)
         rows = Rows()
         spans = [view.to_original(q.start, q.end) for q in quantities]
         for i in _order(spans, sink):

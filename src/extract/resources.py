@@ -123,6 +123,7 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
         "strip_right": _WORDS,
         "metric_stops": _WORDS,
         "collective": _map(_WORDS),
+        "region_names": _map(_WORD),
         "not_subject_before": _WORDS,
         "not_subject_suffixes": _WORDS,
         "byline_after": _WORD,

@@ -42,6 +42,7 @@ class ArticleContext:
     regions: dict[str, str] = field(default_factory=dict)
     subject: str | None = None
     period: TimeExpr | None = None
+    region: str | None = None  # HK, MO, TW (text.region) or None
 
 
 def article_context(
@@ -52,17 +53,22 @@ def article_context(
     sentences: Sequence[tuple[int, int]],
     published: date | None,
     usable: Callable[[object], bool],
+    region: tuple[str, str] | None = None,
 ) -> ArticleContext:
     """The context of one article (view coordinates).
 
     ``periods``: its period expressions; ``places``: its LOC/ORG mentions (``start``, ``text``);
     ``collectives``: (position, kind) of each 全省/我市/全国 … that could be a subject; ``usable``
-    says whether a mention could be a subject where it stands (not a source, not a partner).
+    says whether a mention could be a subject where it stands (not a source, not a partner);
+    ``region``: the article's region (text.region: ``HK``) and the place it names (香港), whose
+    全港/本港 the collective words of kind ``region`` stand for.
     """
     head = headline_span(text)
     headline_end = head[1] if head is not None else 0
     regions = home_regions((m.start, m.text) for m in places)
     regions["country"] = "中国"
+    if region is not None:
+        regions["region"] = full_name(region[1])
     body_start = headline_end + len(text[headline_end:]) - len(text[headline_end:].lstrip())
     lead_end = next((e for s, e in sentences if s >= body_start), len(text))
 
@@ -91,7 +97,8 @@ def article_context(
             subject = ranked[0]
 
     return ArticleContext(published, headline_end, regions, subject,
-                          _reporting_period(text, periods, head, body_start, published))
+                          _reporting_period(text, periods, head, body_start, published),
+                          region[0] if region is not None else None)
 
 
 def _reporting_period(text: str, periods: Sequence[TimeExpr], head: tuple[int, int] | None,

@@ -34,6 +34,7 @@ from extract.quantities.reading import Quantity, enumeration_gap
 from extract.resources import alternation as _alt
 from extract.resources import load_yaml
 from extract.text.layout import paragraph_starts
+from extract.text.region import article_region
 from extract.text.view import clause_bounds
 from extract.timex import TimeExpr, find_times
 
@@ -86,6 +87,7 @@ class _Rules:
     index_name: regex.Pattern  # 标普500指数跌 -> 标普500指数: a market index is its own metric
     subject_noun: regex.Pattern
     descriptive: regex.Pattern
+    region_names: dict[str, str]  # HK -> 香港
 
 
 @cache
@@ -123,6 +125,7 @@ def rules() -> _Rules:
         regex.compile(rf"(?:{_alt(index_names)})$"),
         regex.compile(_alt(data["subject_nouns"])),
         regex.compile(data["descriptive_subject"]),
+        dict(data["region_names"]),
     )
 
 
@@ -295,6 +298,7 @@ def link(
     mentions: Sequence[Entity],
     sentences: Sequence[tuple[int, int]],
     doc_date: date | None = None,
+    traditional: bool = False,
 ) -> list[Context]:
     """The context of every quantity (same order), all in view coordinates.
 
@@ -319,7 +323,9 @@ def link(
     def usable_anywhere(m: Entity) -> bool:
         return _usable(text, m, clause_bounds(text, m.start)[0], r)
 
-    art = article_context(text, periods, places, collectives, sentences, doc_date, usable_anywhere)
+    code = article_region(text, traditional)  # HK, MO, TW: what 全港, 本澳 stand for
+    region = (code, r.region_names[code]) if code in r.region_names else None
+    art = article_context(text, periods, places, collectives, sentences, doc_date, usable_anywhere, region)
     mask_spans = [(t.start, t.end) for t in times] + [(m.start, m.end) for m in mentions]
     mask_spans += [(q.start, q.end) for q in quantities]
     # a gloss in brackets (宏观税负（即税收收入占GDP比重）分别为) is no part of the metric
