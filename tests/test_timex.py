@@ -559,3 +559,14 @@ def test_the_period_before_the_reported_one_counts_from_the_reported_period():
     month = one("5月份，居民消费价格同比上涨2%，比上月回落0.1个百分点。", D(2026, 6, 10), "上月")
     assert (month.start_date, month.end_date) == (D(2026, 4, 1), D(2026, 4, 30))
     assert one("上月出口增长3%。", D(2026, 6, 10), "上月").start_date == D(2026, 5, 1)
+
+
+def test_the_quarters_and_months_of_hong_kong_and_macau_reports():
+    ref = D(2025, 11, 20)
+    assert (one("上季收入459億元", ref, "上季").start_date, one("上季收入", ref, "上季").end_date) == (
+        D(2025, 7, 1), D(2025, 9, 30))
+    assert one("本季營收回升", ref, "本季").start_date == D(2025, 10, 1)
+    assert one("首三季出口", ref, "首三季").end_date == D(2025, 9, 30)
+    assert (one("首十个月旅客", ref, "首十个月").start_date, one("首8个月", ref, "首8个月").end_date) == (
+        D(2025, 1, 1), D(2025, 8, 31))
+    assert one("2024年第三季", ref, "2024年第三季").start_date == D(2024, 7, 1)

@@ -134,7 +134,7 @@ class Grammar:
             rf"|(?P<month_point>{month_point}){not_a_point})?"
         )
         part = rf"(?P<year_part>{year_part})(?:(?P<year_part_point>{part_point}){not_a_point})?"
-        first_months = rf"前(?P<first_months>\d{{1,2}}|{count_cn})个?月份?"
+        first_months = rf"[前首](?P<first_months>\d{{1,2}}|{count_cn})个?月份?"  # 前8个月, 首十个月
         point_of_year = rf"(?P<year_point>年?{year_point}){not_a_point}"
         rel_month_day = (
             rf"(?P<rel_month>{rel_month})(?:{sp}(?P<rel_month_day>{day_number}){sp}(?:日|号)"
@@ -179,7 +179,7 @@ class Grammar:
             + list(rules["year_parts"])
             + list(rules["year_points_alone"])
             + list(rules["month_points_alone"]),
-            num_first + "前第Q",
+            num_first + "前首第Q",
             digits=True,
         )
 
