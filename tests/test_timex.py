@@ -570,3 +570,10 @@ def test_the_quarters_and_months_of_hong_kong_and_macau_reports():
     assert (one("首十个月旅客", ref, "首十个月").start_date, one("首8个月", ref, "首8个月").end_date) == (
         D(2025, 1, 1), D(2025, 8, 31))
     assert one("2024年第三季", ref, "2024年第三季").start_date == D(2024, 7, 1)
+
+
+def test_without_a_document_date_this_year_is_the_year_the_headline_names():
+    text = "二〇〇四年十月旅客入境数目\n今年十月入境旅客120万人次。"
+    t = one(text, None, "今年十月")
+    assert (t.start_date, t.end_date, t.resolved_by) == (D(2004, 10, 1), D(2004, 10, 31), "context")
+    assert one("今年十月入境旅客120万人次。", None, "今年十月").start_date is None

@@ -46,6 +46,7 @@ import bisect
 import calendar
 import datetime as _dt
 from collections.abc import Callable
+from dataclasses import replace
 from functools import cache
 
 import regex
@@ -440,7 +441,13 @@ def _resolve(c: Candidate, ref: date | None, ctx: _Ctx, text: str):
     cy, cym = ctx.year_at(c.start)
     past = c.mod == "since"
     if c.fam == "cal":
-        return _resolve_cal(c.data, ref, cy, cym, past)
+        spec = c.data
+        if ref is None and ctx.title_year is not None and spec.yo is not None and spec.mo is None:
+            # no document date: "this year" is the one year the headline names (二〇〇四年十月旅客入境
+            # 数目 … 今年十月 is October 2004)
+            a, b, _by = _resolve_cal(replace(spec, y=ctx.title_year + spec.yo, yo=None), ref, cy, cym, past)
+            return a, b, "context" if a is not None else None
+        return _resolve_cal(spec, ref, cy, cym, past)
     if c.fam == "range":
         return _resolve_range(c.data, ref, cy, cym, past)
     if c.fam == "span":
