@@ -340,6 +340,7 @@ def link(
     prev_growth = False  # whether the previous figure's change came from a growth noun before it
     para_subject: str | None = None
     current_para = -1
+    run_of = _enumeration_runs(text, quantities, r)
     groups = _enumeration_groups(text, quantities, sent_starts,
                                  frozenset(m.text for m in mentions) | frozenset(divisions()))
     for i, q in enumerate(quantities):
@@ -375,6 +376,8 @@ def link(
         old = _old_value_period(text, q, times, time_ends, span, doc_date)
         if old is not None:
             period, span, period_source = old[0], old[1], "clause"
+        elif period is not None and i in run_of:
+            span = _year_of_item(period, span, run_of[i], text, quantities[run_of[i][1]].start, clause_start)
 
         # metric
         metric = None
@@ -485,6 +488,36 @@ def _growth_metric(text: str, lo: int, hi: int, mask_spans: Sequence[tuple[int, 
     if phrase in (None, DEFER):
         return None
     return phrase, last.lastgroup
+
+
+def _enumeration_runs(text: str, quantities: Sequence[Quantity], r: _Rules) -> dict[int, tuple[int, int, int]]:
+    """For each quantity of a run joined by enumerators (17.5%、17.4%、17.0%和16.0%): its place in the
+    run, the index of the run's first quantity and the run's length; runs of one are left out."""
+    out: dict[int, tuple[int, int, int]] = {}
+    i, n = 0, len(quantities)
+    while i < n:
+        j = i
+        while j + 1 < n and r.enum_join.fullmatch(text, quantities[j].end, quantities[j + 1].start):
+            j += 1
+        if j > i:
+            out.update((k, (k - i, i, j - i + 1)) for k in range(i, j + 1))
+        i = j + 1
+    return out
+
+
+def _year_of_item(period: TimeExpr, span: tuple[date | None, date | None], place: tuple[int, int, int],
+                  text: str, run_start: int, clause_start: int) -> tuple[date | None, date | None]:
+    """2016~2019年……分别为a、b、c和d: after 分别, a run of as many figures as the range has whole
+    years gives each figure its own year; otherwise the span as it is."""
+    a, b = span
+    if a is None or b is None or period.kind != "range" or period.grain != "year":
+        return span
+    if (a.month, a.day, b.month, b.day) != (1, 1, 12, 31):
+        return span
+    k, _first, size = place
+    if size != b.year - a.year + 1 or "分别" not in text[clause_start:run_start]:
+        return span
+    return date(a.year + k, 1, 1), date(a.year + k, 12, 31)
 
 
 def _old_value_period(text: str, q: Quantity, times: Sequence[TimeExpr], time_ends: list[tuple[int, int]],
