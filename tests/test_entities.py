@@ -860,8 +860,12 @@ def test_a_company_named_in_full_is_meant_by_its_short_name(words):
 
     text = "四平瑞丰精密股份有限公司昨日公告，瑞丰精密前三季度营收增长。"
     full = (0, text.index("昨"), "ORG")
-    got = _spans(text, company_short_names(text, [full], _bounds(text), words))
+    got = _spans(text, company_short_names(text, [full], _bounds(text), words, {}))
     assert got[-1] == ("瑞丰精密", "ORG") and text.count("瑞丰精密") == len(got)
+    text = "稻香集团发布年报，稻香的门店增加。"  # a listed name that is also a word: the article means the company
+    full = (0, 4, "ORG")
+    assert _spans(text, company_short_names(text, [full], _bounds(text), words, {"稻香": False}))[-1] == ("稻香", "ORG")
+    assert company_short_names(text, [full], _bounds(text), words, {}) == []  # 稻香 a word, not listed
 
 
 def test_abbreviations_of_two_provinces_or_cities_together_are_no_places(words):
@@ -872,3 +876,11 @@ def test_abbreviations_of_two_provinces_or_cities_together_are_no_places(words):
         return _spans(text, clean_model_spans(text, spans, words, _bounds(text)))
 
     assert locs("本周沪深两市成交活跃。", "沪深") == []
+
+
+def test_a_span_ending_inside_a_latin_word_covers_the_word():
+    from extract.entities.repairs import whole_latin_words
+
+    text = "今天Tesla和Rivian股价齐涨"
+    got = whole_latin_words([(2, 5, "ORG"), (9, 14, "ORG")], text)  # Tes|la, R|ivian
+    assert [(text[s:e], lab) for s, e, lab in got] == [("Tesla", "ORG"), ("Rivian", "ORG")]

@@ -13,6 +13,7 @@ The steps, in their default order:
                         on jieba's token edges (they win over the model's pieces)
     towns               towns (乡, 镇) by name, where jieba and the division list leave them in pieces
     plausible_model     a model span with punctuation at an edge or unbalanced brackets is dropped
+    whole_latin_words   a model span ending inside a word of Latin letters covers it (Nik|ola)
     clean_model         the model's spans relabelled, cut, split or dropped (repairs.clean_model_spans)
     generic_orgs        a body's kind and more ordinary words (公司董事会) is no organization
     division_goods      a division + what it trades (江苏省|出口机电产品) is the division, no body
@@ -27,7 +28,7 @@ The steps, in their default order:
     zones               place + zone word as one LOC (珲春公路口岸); a model span that is one is a LOC
     institutions        division + institution chain as one ORG (九台区发展和改革局)
     trade_names         name + trade word as one ORG (齐鲁制药)
-    company_short_names 某某精工 is the company an article named 长春某某精工股份有限公司
+    company_short_names 某某精工 (小米) is the company an article named 长春某某精工股份有限公司 (小米集团)
     org_ends            a rule ORG must end at a token edge or before a word of its own
 """
 
@@ -138,6 +139,11 @@ def _plausible_model(c: Candidates) -> None:
     c.model = [m for m in c.model if plausible(c.text[m[0]:m[1]])]
 
 
+@repair_step("whole_latin_words")
+def _whole_latin_words(c: Candidates) -> None:
+    c.model = repairs.whole_latin_words(c.model, c.text)
+
+
 @repair_step("clean_model")
 def _clean_model(c: Candidates) -> None:
     c.model = repairs.clean_model_spans(c.text, c.model, c.words, c.bounds)
@@ -211,7 +217,8 @@ def _trade_names(c: Candidates) -> None:
 
 @repair_step("company_short_names")
 def _company_short_names(c: Candidates) -> None:
-    c.longer += repairs.company_short_names(c.text, c.rules + c.model + c.longer, c.bounds, c.words)
+    c.longer += repairs.company_short_names(c.text, c.rules + c.model + c.longer, c.bounds, c.words,
+                                            entity_rules.company_names())
 
 
 @repair_step("org_ends")
@@ -222,7 +229,7 @@ def _org_ends(c: Candidates) -> None:
 
 
 REPAIR_ORDER: tuple[str, ...] = (
-    "listed_orgs", "towns", "plausible_model", "clean_model", "generic_orgs", "division_goods", "index_names", "cut_words",
+    "listed_orgs", "towns", "plausible_model", "whole_latin_words", "clean_model", "generic_orgs", "division_goods", "index_names", "cut_words",
     "full_division_names", "listed_over_model", "listed_cuts", "start_at_places",
     "county_short_forms", "zones", "institutions", "trade_names", "company_short_names", "org_ends",
 )

@@ -881,23 +881,34 @@ def index_names(spans: list[Candidate], text: str, bounds: frozenset[int]) -> li
     return out
 
 
-def company_short_names(text: str, found: list[Candidate], bounds: frozenset[int], words: Words) -> list[Candidate]:
-    """One sense per article: a company found with its legal form (长春某某精工股份有限公司) is meant
-    by its name without the place and the form (某某精工) elsewhere in the text, read there as an
-    ORG where both its ends are jieba token edges. The short name must be no dictionary word and
-    no place, of two characters or more (a common word is no safe name: 长城, 大众)."""
+def company_short_names(text: str, found: list[Candidate], bounds: frozenset[int], words: Words,
+                        companies: Mapping[str, bool]) -> list[Candidate]:
+    """One sense per article: a company the text names with its legal form or a trade word is
+    meant by its short name elsewhere in the text, read there as an ORG where both its ends are
+    jieba token edges. With a legal form (长春某某精工股份有限公司) the short name is the rest without
+    the place (某某精工) and must be no dictionary word; with a trade word that is no sector's
+    (小米集团, 某某制药; not 某某基金, 某某新能源) it is the
+    rest as it stands, a name of rules/org_companies.tsv (小米, a word too, is the company in an
+    article that names 小米集团) or no dictionary word. Never a place, at least two characters."""
     r = _rules()
     cores: set[str] = set()
     for s, e, lab in found:
         name = text[s:e]
-        form = next((f for f in r.legal_forms if name.endswith(f)), "") if lab == "ORG" else ""
-        if not form:
+        if lab != "ORG":
             continue
-        core = name[:-len(form)]
-        head = next((k for k in range(min(len(core) - 2, r.max_place), 1, -1) if core[:k] in r.places), 0)
-        core = core[head:]
-        if len(core) >= 2 and core not in r.places and not words.known(core) and \
-                not any(ch in r.stop for ch in core):
+        form = next((f for f in r.legal_forms if name.endswith(f)), "")
+        if form:
+            core = name[:-len(form)]
+            head = next((k for k in range(min(len(core) - 2, r.max_place), 1, -1) if core[:k] in r.places), 0)
+            core = core[head:]
+            named = not words.known(core)
+        else:
+            trade = r.trade_suffix.search(name, max(0, len(name) - 4))
+            if trade is None or trade.end() != len(name) or trade.group() in r.sector_trade_words:
+                continue  # 新发|基金, 大唐|新能源: a sector word names no company by itself
+            core = name[:trade.start()]
+            named = core in companies or not words.known(core)
+        if named and len(core) >= 2 and core not in r.places and not any(ch in r.stop for ch in core):
             cores.add(core)
     out: list[Candidate] = []
     for core in sorted(cores):
@@ -907,4 +918,22 @@ def company_short_names(text: str, found: list[Candidate], bounds: frozenset[int
             if start in bounds and end in bounds:
                 out.append(Candidate(start, end, "ORG"))
             start = text.find(core, end)
+    return out
+
+
+_LATIN_LETTER = regex.compile(r"[A-Za-z]")
+
+
+def whole_latin_words(spans: list[Candidate], text: str) -> list[Candidate]:
+    """A model span that starts or ends inside a word of Latin letters (Nik|ola: the model reads
+    letters it rarely saw) covers that whole word."""
+    out: list[Candidate] = []
+    for s, e, lab in spans:
+        if s > 0 and _LATIN_LETTER.match(text, s) and _LATIN_LETTER.match(text, s - 1):
+            while s > 0 and _LATIN_LETTER.match(text, s - 1):
+                s -= 1
+        if e < len(text) and _LATIN_LETTER.match(text, e) and _LATIN_LETTER.match(text, e - 1):
+            while e < len(text) and _LATIN_LETTER.match(text, e):
+                e += 1
+        out.append(Candidate(s, e, lab))
     return out
