@@ -884,3 +884,15 @@ def test_a_span_ending_inside_a_latin_word_covers_the_word():
     text = "今天Tesla和Rivian股价齐涨"
     got = whole_latin_words([(2, 5, "ORG"), (9, 14, "ORG")], text)  # Tes|la, R|ivian
     assert [(text[s:e], lab) for s, e, lab in got] == [("Tesla", "ORG"), ("Rivian", "ORG")]
+
+
+def test_a_province_and_a_trade_word_are_a_company_only_where_the_whole_is_a_listed_name(words):
+    from extract.entities.repairs import trade_spans
+
+    def trades(text, companies):  # the model read 海南 as a place
+        return [text[s:e] for s, e, _lab in trade_spans(text, [(0, 2, "LOC")], segment.project_tokenizer().lcut(text),
+                                                        words, companies)]
+
+    text = "海南航空恢复了多条航线。"
+    assert trades(text, {"海南航空": False}) == ["海南航空"]
+    assert trades(text, {}) == []  # the province's airlines

@@ -623,7 +623,8 @@ def trade_spans(text: str, found: list[Candidate], cut: list[str], words: Words,
     The name is a span already in ``found`` (the model read 齐鲁 as a place, 惠普森 as a person), a
     company or brand of ``companies`` (rules/org_companies.tsv), or one jieba token of 2-4
     characters that is no dictionary word or is a name; never a division or a country (吉林汽车:
-    the province's car industry) nor a generic word (国内制药). Both ends lie on jieba token edges and
+    the province's car industry) unless the whole is a name of ``companies`` (海南航空, 四川航空),
+    nor a generic word (国内制药). Both ends lie on jieba token edges and
     the next token is no sector word (制药|产业).
     """
     r = _rules()
@@ -646,7 +647,7 @@ def trade_spans(text: str, found: list[Candidate], cut: list[str], words: Words,
             if word is not None and s + len(word) == a and (
                     not words.known(word) or words.tags.get(word) in _TRADE_HEAD_CLASSES):
                 heads.append(s)
-        heads = [s for s in heads if s >= 0 and text[s:a] not in r.trade_bad_heads
+        heads = [s for s in heads if s >= 0 and (text[s:a] not in r.trade_bad_heads or text[s:b] in companies)
                  and text[s:a] not in r.trade_not_names and not text[s:a].endswith(r.org_heads_not)
                  and not any(ch in r.stop for ch in text[s:a])]
         if heads:
