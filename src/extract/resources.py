@@ -122,6 +122,7 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
         "strip_left": _WORDS,
         "strip_right": _WORDS,
         "metric_stops": _WORDS,
+        "metric_nouns": _WORDS,
         "collective": _map(_WORDS),
         "region_names": _map(_WORD),
         "not_subject_before": _WORDS,

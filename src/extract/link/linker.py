@@ -88,6 +88,7 @@ class _Rules:
     subject_noun: regex.Pattern
     descriptive: regex.Pattern
     region_names: dict[str, str]  # HK -> 香港
+    metric_nouns: frozenset[str]  # 收入, 支出: nouns in a metric though jieba tags them verbs
 
 
 @cache
@@ -126,6 +127,7 @@ def rules() -> _Rules:
         regex.compile(_alt(data["subject_nouns"])),
         regex.compile(data["descriptive_subject"]),
         dict(data["region_names"]),
+        frozenset(data["metric_nouns"]),
     )
 
 
@@ -255,11 +257,29 @@ def _metric_from_core(core: str, r: _Rules) -> str | None:
         return index.group()
     if not core or not regex.search(r"[\p{Han}A-Za-z]", core) or regex.search(r"\d", core):
         return None
-    words = [(w.word, w.flag) for w in pos_tokenizer().lcut(core)]
+    words = _nouns_tagged_as_verbs([(w.word, w.flag) for w in pos_tokenizer().lcut(core)], r)
     phrase = _noun_phrase(words, from_right=True)
     if phrase is None or len(phrase) > 16:
         return None
     return phrase
+
+
+def _nouns_tagged_as_verbs(words: list[tuple[str, str]], r: _Rules) -> list[tuple[str, str]]:
+    """Tokens that spell one of link.yaml's metric nouns (收入, 可支配收入: jieba tags them verbs, or
+    cuts them) become one noun, so 营业收入 is the metric and not 营业."""
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < len(words):
+        for j in range(min(len(words), i + 3), i, -1):
+            joined = "".join(w for w, _ in words[i:j])
+            if joined in r.metric_nouns:
+                out.append((joined, "n"))
+                i = j
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
 
 
 def _metric_after_count(text: str, q: Quantity, r: _Rules) -> str | None:
