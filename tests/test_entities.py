@@ -688,6 +688,8 @@ def _bounds(text: str) -> frozenset[int]:
 
 @pytest.mark.parametrize("text, name", [
     ("万科和招商银行昨日同时发布了年报。", "招商银行"),  # listed on an exchange (rules/org_companies.tsv)
+    ("今年OPPO和vivo的出货量都增长了。", "vivo"),  # brands of rules/org_names.yaml, Latin script
+    ("碧桂园和龙湖集团公布了销售额。", "碧桂园"),  # jieba tags it a person
     ("据21世纪经济报道，这家工厂下月投产。", "21世纪经济报道"),  # a medium whose name starts with digits
     ("据每日经济新闻，该公司将于下月上市。", "每日经济新闻"),
 ])
