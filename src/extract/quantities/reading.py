@@ -70,6 +70,8 @@ class _Rules:
     max_suffix: int
     idiom_re: regex.Pattern
     verb_re: regex.Pattern
+    adjacent_change: dict[str, str]  # 多 -> up, 少 -> down: a change only right before the number
+    adjacent_not_after: frozenset[str]
     gap_re: regex.Pattern
     strict_gap_re: regex.Pattern
     gap_max: int
@@ -107,6 +109,8 @@ def rules() -> _Rules:
         prefix, suffix, not_after, max(map(len, prefix)), max(map(len, suffix)),
         regex.compile(_alternation(idioms)),
         regex.compile(verbs),
+        {w: change for change, words in ch["adjacent"].items() for w in words},
+        frozenset(ch["adjacent_not_after"]),
         regex.compile(f"(?:{_alternation(ch['gap'])}|\\s|(?!{_alternation(ch['gap_stops'])})\\p{{Han}})*"),
         regex.compile(f"(?:{_alternation(ch['gap'])}|\\s)*"),
         int(ch["gap_max"]),
@@ -553,6 +557,8 @@ def _assign_changes(text: str, quantities: list[Quantity]) -> list[Quantity]:
                 if bm.start() > 0 and text[bm.start() - 1] in r.basis_not_after.get(word, ()):
                     continue  # 全年增长: a time word, then a verb
                 basis = r.basis_of[word]
+        if change is None:
+            change = _adjacent_change(text, q.start, r)
         if q.negative:
             change = "down"
         elif change is None and q.start > 0 and text[q.num_start] == "+":
@@ -562,6 +568,17 @@ def _assign_changes(text: str, quantities: list[Quantity]) -> list[Quantity]:
         out.append(q)
         prev = q
     return out
+
+
+def _adjacent_change(text: str, start: int, r: _Rules) -> str | None:
+    """毛利多37.4%, 收入少3.1%, 纯利…，多1.3倍: 多/少 right before the number after a word or a clause
+    break, not 至少 or 100多."""
+    for word, change in r.adjacent_change.items():
+        before = start - len(word)
+        if before > 0 and text.startswith(word, before) and text[before - 1] not in r.adjacent_not_after \
+                and regex.match(r"[\p{Han}，,；;]", text[before - 1]):
+            return change
+    return None
 
 
 @cache
