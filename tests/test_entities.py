@@ -898,3 +898,11 @@ def test_a_province_and_a_trade_word_are_a_company_only_where_the_whole_is_a_lis
     text = "海南航空恢复了多条航线。"
     assert trades(text, {"海南航空": False}) == ["海南航空"]
     assert trades(text, {}) == []  # the province's airlines
+
+
+def test_hong_kong_listed_companies_are_found_in_either_script():
+    from extract.text.view import make_view
+
+    for text in ("電能實業昨日公佈全年業績。", "电能实业昨日公布全年业绩。"):  # HKEX names, stored in Simplified
+        view = make_view(text).text
+        assert ("电能实业", "ORG") in {(e.text, e.label) for e in find_entities(view)}

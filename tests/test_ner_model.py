@@ -200,7 +200,7 @@ def test_doc_features_match_the_word_classes():
 @given(st.lists(st.lists(st.integers(0, 12), min_size=6, max_size=6), min_size=1, max_size=5),
        st.booleans())
 def test_span_reading_of_tag_grids(grid, well_formed):
-    from extract.entities.model.network import TAGS, _batch_spans, _spans_by_loop, spans_to_tags
+    from extract.entities.model.network import TAGS, spans_to_tags, tag_cell_spans, tag_grid_spans
 
     built = []
     offsets = np.arange(len(grid)) * 100 + 7
@@ -219,8 +219,8 @@ def test_span_reading_of_tag_grids(grid, well_formed):
     tags = np.array(grid)
     kinds = np.array([t[0] for t in TAGS])[tags]
     rows, cols = np.nonzero(np.isin(kinds, ["B", "E", "S"]))
-    want = _spans_by_loop(rows, cols, tags[rows, cols], offsets)
-    assert sorted(_batch_spans(tags, offsets)) == sorted(want)
+    want = tag_cell_spans(rows, cols, tags[rows, cols], offsets)
+    assert sorted(tag_grid_spans(tags, offsets)) == sorted(want)
     if well_formed:
         assert sorted(want) == sorted(built)
 

@@ -157,7 +157,7 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
     "org_companies.tsv": _table({
         "name": _cell(r"^[\u4e00-\u9fffA-Za-z0-9]{2,}$"),
         "use": _cell("^(?:feature|rule)$"),
-        "source": _cell("^(?:listed|short_form)$"),
+        "source": _cell("^(?:listed|listed_hk|short_form)$"),
     }),
     "org_names.yaml": _record({"organizations": _WORDS, "media": _WORDS}),
     "org_patterns.yaml": _record({

@@ -557,7 +557,7 @@ class CharNER:
             tags = decode_rows(em, rows_at[sel], rows_len[sel], self.trans,
                                row_start if row_start.ndim == 1 else row_start[sel],
                                row_end if row_end.ndim == 1 else row_end[sel])
-            out.extend(_batch_spans(tags, offsets[sel]))
+            out.extend(tag_grid_spans(tags, offsets[sel]))
         return sorted(out)
 
     def _windows(self, not_o: np.ndarray, hit: np.ndarray, src: np.ndarray):
@@ -590,12 +590,12 @@ _KIND = np.array(["OBIES".index(t[0]) for t in TAGS])  # 0 O, 1 B, 2 I, 3 E, 4 S
 _LABEL = [t[2:] for t in TAGS]
 
 
-def _batch_spans(tags: np.ndarray, offsets: np.ndarray) -> list[tuple[int, int, str]]:
+def tag_grid_spans(tags: np.ndarray, offsets: np.ndarray) -> list[tuple[int, int, str]]:
     """Spans from a (rows, T) BIOES tag grid, shifted by each row's offset.
 
     A well-formed grid (every B followed, as the next B/E/S of its row, by an E: what the
     constrained Viterbi gives) is read with array operations; anything else goes through
-    :func:`_spans_by_loop`, whose reading (the E's label; a B without an E is dropped) defines both.
+    :func:`tag_cell_spans`, whose reading (the E's label; a B without an E is dropped) defines both.
     """
     kinds = _KIND[tags]
     rows, cols = np.nonzero((kinds == 1) | (kinds >= 3))
@@ -606,7 +606,7 @@ def _batch_spans(tags: np.ndarray, offsets: np.ndarray) -> list[tuple[int, int, 
     well_formed = len(b) == int((kind == 3).sum()) and (
         len(b) == 0 or (e[-1] < len(kind) and (kind[e] == 3).all() and (rows[e] == rows[b]).all()))
     if not well_formed:
-        return _spans_by_loop(rows, cols, found, offsets)
+        return tag_cell_spans(rows, cols, found, offsets)
     off = offsets[rows] + cols
     single = np.flatnonzero(kind == 4)
     labels = [_LABEL[t] for t in found.tolist()]
@@ -615,7 +615,7 @@ def _batch_spans(tags: np.ndarray, offsets: np.ndarray) -> list[tuple[int, int, 
     return spans
 
 
-def _spans_by_loop(rows: np.ndarray, cols: np.ndarray, found: np.ndarray,
+def tag_cell_spans(rows: np.ndarray, cols: np.ndarray, found: np.ndarray,
                    offsets: np.ndarray) -> list[tuple[int, int, str]]:
     """Spans from the B/E/S cells of a tag grid in reading order, one at a time (any grid)."""
     spans = []
