@@ -19,6 +19,8 @@ D = Decimal
     ("三百零五", "305"),
     ("一〇八", "108"),              # digit by digit
     ("二〇二五", "2025"),
+    ("一八八一亿", "188100000000"),  # digit by digit before a magnitude, not 二三 as a range
+    ("三五〇万", "3500000"),
     ("1.2万", "12000"),
     ("3万4000", "34000"),
     ("2.5亿", "250000000"),
@@ -54,6 +56,8 @@ def test_vague_ten_odd_is_ten_and_vague() -> None:
 def test_adjacent_digits_are_a_range() -> None:
     (n,) = find_numbers("三四十万")
     assert (n.value, n.high) == (D(300000), D(400000))
+    (n,) = find_numbers("三四亿")  # two digits only: still three or four
+    assert (n.value, n.high) == (D(300000000), D(400000000))
 
 
 @pytest.mark.parametrize("text", ["千", "万", "几十", "万万", "两两", "五十千"])

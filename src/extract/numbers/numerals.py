@@ -285,6 +285,14 @@ def parse_run(s: str) -> tuple[Decimal, Decimal | None, bool]:
         if len(digits) == 2 and digits[1] == digits[0] + 1 and digits[0] != 0:
             return D(digits[0]), D(digits[1]), False  # 五六个: five or six
         return D("".join(str(d) for d in digits)), None, False  # 一〇八 = 108
+    leading = next((i for i, k in enumerate(kinds) if k != "d"), len(kinds))
+    if leading >= 3 and all(k == "b" for k in kinds[leading:]):
+        # 一八八一亿美元 (Taiwan's and official style): three or more digits before a magnitude are
+        # read digit by digit, never as a range of adjacent digits (二三亿)
+        if any(c in g.not_digit_by_digit for c in s):
+            raise NotANumber(s)
+        whole = D("".join(str(v) for _, v in toks[:leading]))
+        return _evaluate([("a", (whole, leading)), *toks[leading:]]), None, False
     if kinds == ["d", "p"] or (kinds[-1] == "p" and all(k == "d" for k in kinds[:-1])):
         whole = "".join(str(v) for _, v in toks[:-1])
         return D(f"{whole}.{toks[-1][1]}"), None, False
