@@ -144,27 +144,36 @@ def test_extract_tables_gives_every_table_and_takes_a_date_or_iso_string() -> No
         extract_tables(text, date="1 August 2026")
 
 
-def test_the_dictionary_cache_keeps_only_the_current_dictionary(tmp_path, monkeypatch) -> None:
+def test_a_compact_form_is_built_once_per_content_and_only_the_current_one_kept(tmp_path, monkeypatch) -> None:
     import os
-    import zlib
 
-    from extract.text import segment
+    from extract import resources
 
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    folder = segment.cache_dir()
-    salt = "test-salt"
-    crc = f"{zlib.crc32(salt.encode()):x}"
-    other_env = folder / f"jieba-probe-1-2-{crc}.marshal"  # the same scan, another environment's jieba
-    other_scan = folder / "jieba-probe-1-2-beef.marshal"  # another scan, in use
-    forgotten = folder / "jieba-old-1-2-cafe.marshal"
-    for path in (other_env, other_scan, forgotten):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = resources.cache_dir()
+    source = tmp_path / "words.tsv"
+    source.write_text("长春\n", encoding="utf-8")
+    other = folder / "other.0000beef.marshal"  # another form, in use
+    forgotten = folder / "old.0000cafe.marshal"  # untouched for a month
+    for path in (other, forgotten):
         path.write_bytes(b"")
     os.utime(forgotten, (0, 0))
-    found = segment.scan_jieba_dict("probe", salt, lambda word, tag: 1 if word == "长春" else None)
-    assert found == {"长春": 1}
-    left = sorted(p.name for p in folder.glob("jieba-*.marshal"))
-    assert other_scan.name in left and other_env.name not in left and forgotten.name not in left
-    assert len(left) == 2  # the current cache and the other scan's
+    builds: list[str] = []
+
+    def build() -> dict:
+        builds.append(source.read_text(encoding="utf-8"))
+        return {builds[-1].strip(): 1}
+
+    assert resources.derived("probe", [source], build) == {"长春": 1}
+    assert resources.derived("probe", [source], build) == {"长春": 1} and len(builds) == 1  # read back
+    source.write_text("吉林省\n", encoding="utf-8")  # edited rule data: built again, the old form removed
+    assert resources.derived("probe", [source], build) == {"吉林省": 1} and len(builds) == 2
+    left = sorted(p.name for p in folder.glob("*.marshal"))
+    assert other.name in left and forgotten.name not in left and len(left) == 2
+    from extract.text import segment  # jieba's dictionary scans are such forms
+
+    assert segment.scan_jieba_dict("probe", "salt", lambda word, tag: 1 if word == "长春" else None) == {"长春": 1}
+    assert len(list(folder.glob("jieba-probe-*.marshal"))) == 1
 
 
 def test_a_runaway_document_becomes_an_error_row_naming_it(monkeypatch) -> None:

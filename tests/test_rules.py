@@ -3,6 +3,7 @@ schema, and a broken file is refused with a message naming the file, the entry a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,12 +47,22 @@ def test_schema_is_json_schema_of_the_keywords_the_checker_knows(name: str) -> N
     assert _keywords(RULE_SCHEMAS[name]) <= SCHEMA_KEYWORDS
 
 
+# The reference implementation costs about 60 µs a row: of a generated list longer than this (the
+# 266k companies) it sees every row with a first cell that is not all Han characters (the rows a
+# pattern could read differently) and every 50th row; our own checker reads every row above.
+REFERENCE_ROWS = 5_000
+_ALL_HAN = re.compile(r"[\u4e00-\u9fff]+")
+
+
 def _jsonschema_errors(path: Path) -> Iterator[str]:
     """What the reference implementation says of a file (rows as mappings column -> cell for a TSV)."""
     if path.suffix == ".tsv":
         rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()
                 if line.strip() and not line.startswith("#")]
-        data: object = [dict(zip(rows[0], row)) for row in rows[1:]]
+        body = rows[1:]
+        if len(body) > REFERENCE_ROWS:
+            body = [row for i, row in enumerate(body) if i % 50 == 0 or not _ALL_HAN.fullmatch(row[0])]
+        data: object = [dict(zip(rows[0], row)) for row in body]
     else:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return (e.message for e in Draft202012Validator(RULE_SCHEMAS[path.name]).iter_errors(data))

@@ -207,14 +207,17 @@ def test_one_and_two_workers_write_identical_tables(tmp_path: Path, fmt: str) ->
     assert list(docs.doc_id) == [f"a{i:03d}.txt" for i in range(len(ARTICLES))]
 
 
-def test_a_long_article_is_written_block_by_block_and_a_failed_one_leaves_no_rows(
+def test_a_long_article_is_written_in_pieces_and_a_failed_one_leaves_no_rows(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The rows of a long article reach the part a block at a time (bounded pieces, not the whole
-    article); an article that fails in a later block is an error row, and the rows its earlier
-    blocks had written appear in no table."""
+    """The rows of a long article reach the part in bounded pieces, not all at the article's end;
+    an article that fails in a later block is an error row, and the rows its earlier blocks had
+    written appear in no table."""
     from extract import pipeline
+    from extract.io import runner
 
     monkeypatch.setattr(pipeline, "BLOCK_CHARS", 1000)
+    for module in (pipeline, runner):  # rows handed over and written 16 at a time
+        monkeypatch.setattr(module, "SINK_ROWS", 16)
     real = pipeline.find_quantities
 
     def failing(text: str, *args):
@@ -244,9 +247,9 @@ def test_a_long_article_is_written_block_by_block_and_a_failed_one_leaves_no_row
         with pa.memory_map(str(part)) as source:
             reader = pyarrow.ipc.open_file(source)
             sizes += [reader.get_batch(i).num_rows for i in range(reader.num_record_batches)]
-    per_block = 2 * (1000 // len(para) + 1)
-    # both long articles a block at a time (the broken one's first blocks too, left unused)
-    assert len(sizes) >= 2 * 6 and max(sizes) <= per_block and sum(sizes) > 600 + 2
+    # both long articles in pieces (the broken one's first blocks too, left unused): a piece is
+    # written once 16 rows are waiting, so it holds fewer than 16 + 16
+    assert max(sizes) < 32 and len(sizes) >= 2 * 600 // 32 and sum(sizes) > 600 + 2
 
 
 def test_the_progress_display_names_the_files_the_workers_read(tmp_path: Path) -> None:
@@ -292,7 +295,7 @@ def test_resume_after_a_real_run_is_killed(tmp_path: Path) -> None:
     src, out, clean = _folder(tmp_path / "in"), tmp_path / "out", tmp_path / "clean"
     assert _run(str(src), "--out", str(out), "--no-entities", "--jobs", "1").exit_code == 0
     before = _table_bytes(out) | {"manifest.json": (out / "manifest.json").read_bytes()}
-    for i in range(40, 600):  # 19 batches of 32: the kill below lands with most of them still to do
+    for i in range(40, 300):  # 10 batches (32 documents each): the kill below lands with most still to do
         (src / f"a{i:03d}.txt").write_text(ARTICLES[i % 40], encoding="utf-8")
     assert _run(str(src), "--out", str(clean), "--no-entities", "--jobs", "1").exit_code == 0
     cmd = [sys.executable, "-m", "extract", "run", str(src), "--out", str(out), "--no-entities",
@@ -302,12 +305,22 @@ def test_resume_after_a_real_run_is_killed(tmp_path: Path) -> None:
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(set(parts.glob("*.documents.arrow")) - old_parts) < 3:
-        time.sleep(0.02)
+        time.sleep(0.005)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert (_table_bytes(out) | {"manifest.json": (out / "manifest.json").read_bytes()}) == before
     res = _run(str(src), "--out", str(out), "--no-entities", "--jobs", "2")
     assert res.exit_code == 0, res.output
     reused = int(res.output.split("done before: ")[1].split(",")[0])
-    assert 40 + 3 <= reused < 600 and "documents: 600" in res.output
+    assert 40 + 3 <= reused < 300 and "documents: 300" in res.output
     assert _table_bytes(out) == _table_bytes(clean)
+
+
+def test_a_run_without_entities_never_imports_the_entity_layer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """spaCy and the model cost most of a start-up: ``--no-entities`` loads neither."""
+    from extract.pipeline import warm_up
+
+    monkeypatch.setitem(sys.modules, "extract.entities.language", None)  # importing it now fails
+    warm_up(entities=False)
+    with pytest.raises(ImportError):
+        warm_up(entities=True)

@@ -205,11 +205,13 @@ def _find_entities(text: str) -> list:
 
 
 def warm_up(entities: bool = True) -> None:
-    """Load what the first document would otherwise load: the NER pipeline and the tagger."""
-    from extract.entities.language import load
+    """Load what the first document would otherwise load: the NER pipeline (only with
+    ``entities``: spaCy is not even imported without) and the tagger."""
     from extract.link.linker import pos_tokenizer
 
     if entities:
+        from extract.entities.language import load
+
         load()
     pos_tokenizer()
 

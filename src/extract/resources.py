@@ -15,7 +15,13 @@ time word or company name needs no change here; a new key or a new rule file doe
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import contextlib
+import marshal
+import os
+import tempfile
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -353,6 +359,77 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
         "fiscal_year": _WORD,
     }),
 }
+
+
+# --- compact forms, built once per machine ----------------------------------------------------
+
+def cache_dir() -> Path:
+    """A cache folder owned by the current user (created if needed): ``$XDG_CACHE_HOME/extract``
+    or ``~/.cache/extract``, else a per-user temp folder; never inside site-packages."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    candidates = [Path(base) / "extract"]
+    uid = os.getuid() if hasattr(os, "getuid") else os.getpid()
+    candidates.append(Path(tempfile.gettempdir()) / f"extract-{uid}")
+    for path in candidates:
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            if os.access(path, os.W_OK):
+                return path
+        except OSError:
+            continue
+    return Path(tempfile.mkdtemp(prefix="extract-"))
+
+
+def derived(name: str, sources: Sequence[Path], build: Callable[[], Any], salt: str = "") -> Any:
+    """``build()``, a value computed from the files ``sources`` (a rule file, jieba's dictionary),
+    kept as marshal in the per-user cache folder and keyed by the files' contents and ``salt``.
+
+    Why: parsing a large rule file costs tenths of a second on every start of every process; the
+    marshal form loads in a few milliseconds. The key is the content (not a modification time), so
+    every virtual environment with the same files shares one entry, and an edited rule file gets a
+    new one: the data stays in ``rules/``. The value must be marshal-able (str, numbers, bool,
+    None and their dicts, lists, tuples, sets). Entries of ``name`` for other contents, and any
+    untouched for 30 days, are removed, so the folder does not grow."""
+    crc = zlib.crc32(salt.encode("utf-8"))
+    for source in sources:
+        st = source.stat()
+        crc = zlib.crc32(_content_crc(str(source), st.st_size, st.st_mtime_ns).to_bytes(4, "big"), crc)
+    path = cache_dir() / f"{name}.{crc:08x}.marshal"
+    try:
+        with path.open("rb") as fh:
+            return marshal.load(fh)
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    value = build()
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            marshal.dump(value, fh)
+        os.replace(tmp, path)
+    except (OSError, ValueError):
+        with contextlib.suppress(OSError, UnboundLocalError):
+            os.unlink(tmp)
+    _drop_stale(path, name)
+    return value
+
+
+@cache
+def _content_crc(path: str, size: int, mtime_ns: int) -> int:
+    """CRC-32 of a file's contents, read once per process (size and mtime: a file changed since)."""
+    with open(path, "rb") as fh:
+        return zlib.crc32(fh.read())
+
+
+def _drop_stale(current: Path, name: str) -> None:
+    month_ago = time.time() - 30 * 86400
+    for path in current.parent.glob("*.marshal"):
+        if path == current:
+            continue
+        try:
+            if path.name.startswith(f"{name}.") or path.stat().st_mtime < month_ago:
+                path.unlink()
+        except OSError:
+            continue
 
 
 # --- reading and checking ---------------------------------------------------------------------

@@ -305,10 +305,18 @@ def company_names() -> dict[str, bool]:
 
     Read directly, not through ``read_tsv``: its 266k rows would be held twice (the checked rows
     and this dict) and the cell check adds 0.1 s to every start-up; tests/test_rules.py checks
-    every row of this generated file against its schema instead."""
-    with rule_path("org_companies.tsv").open(encoding="utf-8") as fh:
-        rows = [line.rstrip("\n").split("\t") for line in fh if not line.startswith("#")][1:]
-    return {row[0]: row[1] == "rule" for row in rows}
+    every row of this generated file against its schema instead. Two regex scans over the whole
+    text (no Python work per line): 0.17 s where splitting each line cost 0.3-0.5 s."""
+    text = rule_path("org_companies.tsv").read_text(encoding="utf-8")
+    names = _COMPANY_NAME.findall(text)[1:]  # the first is the header's "name"
+    companies = dict.fromkeys(names, False)
+    companies.update(dict.fromkeys(_RULE_COMPANY_NAME.findall(text), True))
+    return companies
+
+
+# the first cell of each row that is no comment, and of each row whose second cell is "rule"
+_COMPANY_NAME = re.compile(r"^[^\t\n#][^\t\n]*(?=\t)", re.M)
+_RULE_COMPANY_NAME = re.compile(r"^[^\t\n#][^\t\n]*(?=\trule(?:\t|$))", re.M)
 
 
 def user_dictionary() -> list[tuple[str, int, str]]:

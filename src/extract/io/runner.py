@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import hashlib
 import itertools
 import json
@@ -46,7 +47,7 @@ from extract.io.batch import Options, Source, document_meta, process, read_sourc
 from extract.io.outdir import OutputFolder
 from extract.io.readers import Columns, read_records, record_kind
 from extract.io.tables import SCHEMAS, TableWriter, rows_to_arrow, table_schema, temporary_name
-from extract.pipeline import Rows
+from extract.pipeline import SINK_ROWS, Rows
 
 BATCH_DOCS = 32
 TABLES = ("documents", "quantities", "entities", "facts")
@@ -171,9 +172,9 @@ class _PartWriteFailed(BaseException):
 
 
 class PartWriter:
-    """One part, written while its documents are extracted: each block's rows are appended to the
-    row files as soon as the block is done (never a whole document's rows in memory), each row
-    with the position of its document in the part (``_doc``); the documents file, written last by
+    """One part, written while its documents are extracted: rows are appended to the row files
+    SINK_ROWS at a time as the pipeline hands them over (never a whole document's rows in memory),
+    each row with the position of its document in the part (``_doc``); the documents file, written last by
     ``close``, marks the part complete. Rows of a document that ends as an error row (a time
     budget or an internal error after some blocks) stay in the files but are never assembled."""
 
@@ -183,32 +184,49 @@ class PartWriter:
         parts.mkdir(parents=True, exist_ok=True)
         self.parts, self.part_id, self.fingerprint = parts, part_id, run_fingerprint
         self.documents: list[dict] = []
+        self._pending: dict[str, list[dict]] = {name: [] for name in ROW_TABLES}
         self._files: dict[str, tuple[Path, Path, object, object]] = {}
+        self._schemas: dict[str, object] = {}
         options = pa.ipc.IpcWriteOptions(compression="zstd")
         try:
             for name in ROW_TABLES:
                 path = parts / f"{part_id}.{name}.arrow"
                 tmp = temporary_name(path)
                 sink = pa.OSFile(str(tmp), "wb")
-                schema = table_schema(name).append(pa.field(_DOC, pa.int32()))
+                schema = self._schemas[name] = table_schema(name).append(pa.field(_DOC, pa.int32()))
                 self._files[name] = (tmp, path, sink, pa.ipc.new_file(sink, schema, options=options))
         except BaseException:
             self.discard()
             raise
 
     def rows(self, rows: Rows) -> None:
-        """The sink of the document being extracted: append one block's rows."""
+        """The sink of the document being extracted: take one piece of its rows; they are written
+        SINK_ROWS at a time (one record batch per document would cost more than the extraction
+        of a short article)."""
+        for name in ROW_TABLES:
+            piece = getattr(rows, name)
+            if piece:
+                for row in piece:
+                    row[_DOC] = len(self.documents)
+                pending = self._pending[name]
+                pending += piece
+                if len(pending) >= SINK_ROWS:
+                    self._flush(name)
+
+    def _flush(self, name: str) -> None:
         import pyarrow as pa
 
+        pending = self._pending[name]
+        if not pending:
+            return
         try:
-            for name in ROW_TABLES:
-                block = getattr(rows, name)
-                if block:
-                    table = rows_to_arrow(name, block)
-                    table = table.append_column(_DOC, pa.array([len(self.documents)] * len(block), pa.int32()))
-                    self._files[name][3].write_table(table)
+            schema = self._schemas[name]
+            table = pa.Table.from_pydict({f.name: [row.get(f.name) for row in pending] for f in schema},
+                                         schema=schema)
+            self._files[name][3].write_table(table)
         except Exception as exc:
             raise _PartWriteFailed(f"cannot write part {self.part_id}: {exc}") from exc
+        pending.clear()
 
     def add(self, document: dict) -> None:
         """The documents row of the document whose rows were just written."""
@@ -216,6 +234,8 @@ class PartWriter:
 
     def close(self) -> None:
         """Finish the row files, then write the documents file (the part is complete)."""
+        for name in ROW_TABLES:
+            self._flush(name)
         for tmp, path, sink, writer in self._files.values():
             writer.close()
             sink.close()
@@ -279,9 +299,11 @@ def run_batch(part_id: str, sources: list[Source]) -> tuple[list[tuple[str, str]
             placed.append((src.doc_id, part_id))
         if writer is not None:
             writer.close()
-    except BaseException:
+    except BaseException as exc:
         if writer is not None:
             writer.discard()
+        if isinstance(exc, _PartWriteFailed):  # an Exception for the pool: a BaseException would
+            raise OSError(str(exc)) from exc.__cause__  # end the worker and leave the run waiting
         raise
     return placed, chars, startup
 
@@ -385,9 +407,16 @@ def extract_all(docs: Iterable[Source], folder: OutputFolder, options: Options, 
                 on_document(read_board(board[0], jobs))
             return job.get()
 
-        pool = context.Pool(
-            jobs, initializer=_init_worker,
-            initargs=({**state, "lock_fd": lock_fd, "forked": method == "fork", "board": board},))
+        # forked workers share the parent's memory until they write to it; the cyclic collector
+        # of a worker would touch (and so copy) every object the parent holds, the loaded pipeline
+        # and, under a test runner or a notebook, far more: the objects of now are kept out of it
+        gc.freeze()
+        try:
+            pool = context.Pool(
+                jobs, initializer=_init_worker,
+                initargs=({**state, "lock_fd": lock_fd, "forked": method == "fork", "board": board},))
+        finally:
+            gc.unfreeze()
         try:
             pending: deque = deque()
             for seq, batch in enumerate(batches):

@@ -16,16 +16,15 @@ NER model, so the model knows what jieba's large dictionary says about the word 
 from __future__ import annotations
 
 import logging
-import marshal
-import os
 import re
-import tempfile
 import zlib
 from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 
 import jieba
+
+from extract.resources import cache_dir, derived
 
 # Coarse word classes; the index is the feature id (0 is reserved for padding).
 WORD_CLASSES: tuple[str, ...] = (
@@ -41,22 +40,6 @@ _TAG_CLASS = {
 }
 
 
-def cache_dir() -> Path:
-    """A cache folder owned by the current user (created if needed)."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    candidates = [Path(base) / "extract"]
-    uid = os.getuid() if hasattr(os, "getuid") else os.getpid()
-    candidates.append(Path(tempfile.gettempdir()) / f"extract-{uid}")
-    for path in candidates:
-        try:
-            path.mkdir(parents=True, exist_ok=True)
-            if os.access(path, os.W_OK):
-                return path
-        except OSError:
-            continue
-    return Path(tempfile.mkdtemp(prefix="extract-"))
-
-
 def jieba_dict_file() -> Path:
     """jieba's bundled dictionary (word, frequency, tag per line): the word classes and the model's
     lexicon are read from it."""
@@ -64,53 +47,23 @@ def jieba_dict_file() -> Path:
 
 
 def scan_jieba_dict(name: str, salt: str, keep: Callable[[str, str], object]) -> dict | set:
-    """Scan jieba's bundled dict.txt once with ``keep(word, tag)`` -> value or None, caching the
-    result (marshal) in the per-user cache folder keyed by the dictionary's size and mtime and by
-    ``salt``; parsing the file costs ~0.3 s, reading the cache a few milliseconds."""
-    src = jieba_dict_file()
-    st = src.stat()
-    key = f"{st.st_size}-{int(st.st_mtime)}-{zlib.crc32(salt.encode()):x}"
-    cached = cache_dir() / f"jieba-{name}-{key}.marshal"
-    try:
-        with cached.open("rb") as fh:
-            return marshal.load(fh)
-    except (OSError, EOFError, ValueError, TypeError):
-        pass
-    out: dict[str, object] = {}
-    with src.open(encoding="utf-8") as fh:
-        for line in fh:
-            parts = line.split()
-            if len(parts) == 3:
-                value = keep(parts[0], parts[2])
-                if value is not None:
-                    out[parts[0]] = value
-    try:
-        fd, tmp = tempfile.mkstemp(dir=cached.parent)
-        with os.fdopen(fd, "wb") as fh:
-            marshal.dump(out, fh)
-        os.replace(tmp, cached)
-    except OSError:
-        pass
-    _drop_stale(cached, name, key.rsplit("-", 1)[1])
-    return out
+    """Scan jieba's bundled dict.txt once with ``keep(word, tag)`` -> value or None, the result
+    cached by ``resources.derived`` (keyed by the dictionary's contents and ``salt``, so every
+    virtual environment with the same jieba shares it); parsing the file costs ~0.3 s, reading
+    the cache a few milliseconds."""
 
+    def scan() -> dict:
+        out: dict[str, object] = {}
+        with jieba_dict_file().open(encoding="utf-8") as fh:
+            for line in fh:
+                parts = line.split()
+                if len(parts) == 3:
+                    value = keep(parts[0], parts[2])
+                    if value is not None:
+                        out[parts[0]] = value
+        return out
 
-def _drop_stale(current: Path, name: str, salt_crc: str) -> None:
-    """Remove this scan's caches for other dictionaries (each virtual environment's jieba has its
-    own mtime, so the folder would otherwise grow with every environment ever used) and any scan
-    cache untouched for 30 days; the current one and other scans' live caches stay."""
-    import time
-
-    month_ago = time.time() - 30 * 86400
-    for path in current.parent.glob("jieba-*.marshal"):
-        if path == current:
-            continue
-        try:
-            same_scan = path.name.startswith(f"jieba-{name}-") and path.stem.endswith(f"-{salt_crc}")
-            if same_scan or path.stat().st_mtime < month_ago:
-                path.unlink()
-        except OSError:
-            continue
+    return derived(f"jieba-{name}-{zlib.crc32(salt.encode()):x}", [jieba_dict_file()], scan, salt)
 
 
 @cache
