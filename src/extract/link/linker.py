@@ -437,6 +437,10 @@ def link(
             text, q, clause_start, in_clause, places[lo:min(hi, lo + _TOPIC_CANDIDATES)],
             collectives[c_hi - 1] if c_hi > c_lo else None, art.regions, r,
             prev_ctx.subject if same_sentence and prev_ctx is not None else None)
+        if i in run_of:
+            listed = _listed_subject(text, run_of[i], quantities, places[lo:hi], sent_start, r)
+            if listed is not None:
+                subject, subject_source = listed, "sentence"  # 北京、上海……分别上涨0.2%和0.1%
         if subject is not None:
             para_subject = para_subject or subject
         elif para_subject is not None:
@@ -523,6 +527,29 @@ def _enumeration_runs(text: str, quantities: Sequence[Quantity], r: _Rules) -> d
             out.update((k, (k - i, i, j - i + 1)) for k in range(i, j + 1))
         i = j + 1
     return out
+
+
+def _listed_subject(text: str, place: tuple[int, int, int], quantities: Sequence[Quantity],
+                    sentence_places: Sequence[Entity], sent_start: int, r: _Rules) -> str | None:
+    """北京、上海新建商品住宅价格分别上涨0.2%和0.1%: a list of as many names as the run has figures,
+    the last names before 分别 in the sentence, gives each figure its name in order; else None."""
+    k, first, size = place
+    run_start = quantities[first].start
+    cut = text.rfind("分别", sent_start, run_start)
+    if cut < 0:
+        return None
+    before = [m for m in sentence_places if m.end <= cut]
+    if len(before) < size:
+        return None
+    listed = before[-size:]
+    if any(not enumeration_gap().fullmatch(text, a.end, b.start) or a.end == b.start
+           for a, b in zip(listed, listed[1:])):
+        return None
+    if first > 0 and quantities[first - 1].start >= listed[0].start:
+        return None  # a figure between the names and the run: not this run's list
+    if not all(_usable(text, m, sent_start, r) for m in listed):
+        return None
+    return _as_written(text, listed[k], r)
 
 
 def _year_of_item(period: TimeExpr, span: tuple[date | None, date | None], place: tuple[int, int, int],

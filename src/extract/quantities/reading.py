@@ -492,6 +492,8 @@ def _multiples_fan(text: str) -> list[Quantity]:
 
 # --- change and basis ------------------------------------------------------------------------
 
+# between a change and the level it reached (上升14.8%至2964万人次)
+_LEVEL_REACHED = regex.compile(r"\s*(?:至|到|达到|达)\s*")
 # a list of bare numbers ending right before a quantity (增长3.3、1.4、1.1倍)
 _LISTED_NUMBERS = regex.compile(r"(?:\d+(?:\.\d+)?、)+\Z")
 
@@ -559,6 +561,8 @@ def _assign_changes(text: str, quantities: list[Quantity]) -> list[Quantity]:
                 basis = r.basis_of[word]
         if change is None:
             change = _adjacent_change(text, q.start, r)
+        if prev is not None and prev.change is not None and _LEVEL_REACHED.fullmatch(text, prev.end, q.start):
+            basis = None  # 按年上升14.8%至2,964万人次: the level reached, no change, no basis
         if q.negative:
             change = "down"
         elif change is None and q.start > 0 and text[q.num_start] == "+":
