@@ -577,3 +577,10 @@ def test_without_a_document_date_this_year_is_the_year_the_headline_names():
     t = one(text, None, "今年十月")
     assert (t.start_date, t.end_date, t.resolved_by) == (D(2004, 10, 1), D(2004, 10, 31), "context")
     assert one("今年十月入境旅客120万人次。", None, "今年十月").start_date is None
+
+
+def test_a_weekday_after_an_index_name_is_a_day():
+    # 数 before 周 usually counts weeks (数周), but 指数周五 is the index on Friday
+    t = one("上证指数周五收涨0.5%。", REF, "周五")
+    assert t.start_date == D(2026, 5, 15)
+    assert all(x.text != "周三" for x in find_times("连续数周三次加息", REF))

@@ -261,6 +261,7 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
             "bare_weekday_not_after": _WORDS,
             "not_an_age_before": _WORDS,
             "count_not_after": _WORDS,
+            "bare_weekday_after_words": _WORDS,
             "suffix_not_before": _WORDS,
             "holiday_day_not_before": _WORDS,
         }),

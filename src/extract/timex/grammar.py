@@ -263,7 +263,8 @@ class Grammar:
             rf"|(?P<week_prefix>{_alt(self.week_prefixes)})(?:{week_word})"
             rf"(?:(?P<weekday>{weekday})|(?P<weekend>{regex.escape(self.weekend)}))?"
             rf"(?![{chars('week_not_before')}])"
-            rf"|(?<![{numeral}{chars('bare_weekday_not_after')}\d])(?:{week_word})(?P<bare_weekday>{weekday}){no_age}"
+            rf"|(?:(?<![{numeral}{chars('bare_weekday_not_after')}\d])|(?<={_alt(guards['bare_weekday_after_words'])}))"
+            rf"(?:{week_word})(?P<bare_weekday>{weekday}){no_age}"
         )
         self.rel = regex.compile(rel)
 
