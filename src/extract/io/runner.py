@@ -397,6 +397,14 @@ def extract_all(docs: Iterable[Source], folder: OutputFolder, options: Options, 
 
         method = start_method()
         context = get_context(method)
+        if method == "fork" and not done:
+            # nothing to reuse (a first run or --force): build the pipeline once, here, and let the
+            # forked workers share it, rather than each worker building its own
+            from extract.pipeline import warm_up
+
+            built = time.perf_counter()
+            warm_up(options.entities)
+            result.startup = time.perf_counter() - built
         board = (context.RawArray("c", _SLOT_BYTES * jobs), context.Value("i", 0), jobs) if on_document else None
 
         def wait(job):  # a batch's result; meanwhile the display names what each worker reads
