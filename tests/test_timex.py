@@ -570,6 +570,10 @@ def test_the_quarters_and_months_of_hong_kong_and_macau_reports():
     assert (one("首十个月旅客", ref, "首十个月").start_date, one("首8个月", ref, "首8个月").end_date) == (
         D(2025, 1, 1), D(2025, 8, 31))
     assert one("2024年第三季", ref, "2024年第三季").start_date == D(2024, 7, 1)
+    # the quarter's number in digits, as Taiwan and Hong Kong write it
+    assert (one("第3季出口年增12%", ref, "第3季").start_date, one("第4季", ref, "第4季").end_date) == (
+        D(2025, 7, 1), D(2025, 12, 31))
+    assert one("首3季收入", ref, "首3季").start_date == D(2025, 1, 1)
 
 
 def test_without_a_document_date_this_year_is_the_year_the_headline_names():
