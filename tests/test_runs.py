@@ -324,3 +324,20 @@ def test_a_run_without_entities_never_imports_the_entity_layer(monkeypatch: pyte
     warm_up(entities=False)
     with pytest.raises(ImportError):
         warm_up(entities=True)
+
+
+def test_a_part_that_cannot_be_written_ends_the_run_with_workers_too(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full disk while a worker writes its part is the run's failure (the pool hands it to the
+    parent), not one document's error row and not a pool left waiting for a worker that died."""
+    from extract.io import runner
+
+    def full_disk(self, name: str) -> None:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(runner.PartWriter, "_flush", full_disk)  # the forked workers inherit it
+    src = _folder(tmp_path / "in", 8)
+    for jobs in ("1", "2"):
+        res = _run(str(src), "--out", str(tmp_path / jobs), "--no-entities", "--jobs", jobs)
+        assert isinstance(res.exception, OSError) and "No space left" in str(res.exception), jobs
+        assert not (tmp_path / jobs / "documents.csv").exists()
