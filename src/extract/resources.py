@@ -132,6 +132,7 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
         "metric_stops": _WORDS,
         "metric_stops_not_before": _WORDS,
         "metric_nouns": _WORDS,
+        "numeral_word_ends": _WORD,
         "collective": _map(_WORDS),
         "region_names": _map(_WORD),
         "not_subject_before": _WORDS,

@@ -229,8 +229,9 @@ def _org_ends(c: Candidates) -> None:
 
 
 REPAIR_ORDER: tuple[str, ...] = (
-    "listed_orgs", "towns", "plausible_model", "whole_latin_words", "clean_model", "generic_orgs", "division_goods", "index_names", "cut_words",
-    "full_division_names", "listed_over_model", "listed_cuts", "start_at_places",
+    "listed_orgs", "towns", "plausible_model", "whole_latin_words", "clean_model", "generic_orgs",
+    "division_goods", "index_names", "cut_words", "full_division_names", "listed_over_model", "listed_cuts",
+    "start_at_places",
     "county_short_forms", "zones", "institutions", "trade_names", "company_short_names", "org_ends",
 )
 assert set(REPAIR_ORDER) == set(REPAIRS), "every registered step has its place in the order"

@@ -89,6 +89,7 @@ class _Rules:
     descriptive: regex.Pattern
     region_names: dict[str, str]  # HK -> 香港
     metric_nouns: frozenset[str]  # 收入, 支出: nouns in a metric though jieba tags them verbs
+    numeral_word_ends: frozenset[str]  # 三个, 一些, 两年: numeral words that count, no modifier
 
 
 @cache
@@ -128,6 +129,7 @@ def rules() -> _Rules:
         regex.compile(data["descriptive_subject"]),
         dict(data["region_names"]),
         frozenset(data["metric_nouns"]),
+        frozenset(data["numeral_word_ends"]),
     )
 
 
@@ -212,14 +214,11 @@ def _noun_phrase(words: list[tuple[str, str]], from_right: bool) -> str | None:
     return phrase if len(phrase) >= 2 else None
 
 
-# a numeral word ending in one of these counts or measures (三个, 一些, 两年): not part of a name
-_NUMERAL_ENDS = frozenset("个些多余半几十百千万亿年月日天次位项家成倍")
-
-
 def _is_modifier_numeral(word: str, flag: str) -> bool:
-    """一线, 二手, 三线: words jieba tags as numerals that modify the noun after them."""
+    """一线, 二手, 三线: words jieba tags as numerals that modify the noun after them (not 三个,
+    一些, 两年: link.yaml numeral_word_ends)."""
     return flag == "m" and len(word) == 2 and regex.fullmatch(r"\p{Han}+", word) is not None \
-        and word[-1] not in _NUMERAL_ENDS
+        and word[-1] not in rules().numeral_word_ends
 
 
 # what _metric_from_clause returns for a clause that names the compared-against or the whole
