@@ -600,6 +600,20 @@ def test_common_words_are_not_persons(pipeline, words):
     assert clean_model_spans(text, [(0, 4, "ORG")], words) == [(0, 4, "ORG")]
 
 
+
+def test_a_list_of_names_without_separators_is_one_person_each(words):
+    from extract.entities.repairs import clean_model_spans
+
+    text = "主席团成员：周建平林晓红马骏。"  # a list of officials, names written one after the other
+    spans = clean_model_spans(text, [(6, 14, "PER")], words)
+    assert _spans(text, spans) == [("周建平", "PER"), ("林晓红", "PER"), ("马骏", "PER")]
+    text = "获奖者为王涛刘洁"  # two names of two characters
+    assert _spans(text, clean_model_spans(text, [(4, 8, "PER")], words)) == [("王涛", "PER"), ("刘洁", "PER")]
+    for name in ("欧阳文华", "卢卡申科", "司马光明"):  # a double surname; a foreign name of transliteration characters
+        text = f"{name}表示"
+        assert clean_model_spans(text, [(0, 4, "PER")], words) == [(0, 4, "PER")]
+
+
 # 5. transliterated foreign places read as persons
 
 def test_foreign_places_read_as_persons_are_places(words):
