@@ -84,20 +84,17 @@ def stage(name: str, mb: float, source: str) -> dict:
 def entity_stage(text: str) -> list[dict]:
     """find_entities, split into its jieba tokenization and the entity step after it (rules, model,
     combiner: what the issue compares with jieba.lcut), as find_entities runs them, chunk by chunk."""
-    from extract.entities import language as nlp
-    from extract.entities.find import chunks
+    from extract.entities.find import chunks, load
 
-    pipeline = nlp.load()
-    pipeline("预热")
-    cfg = {"extract_entity_combiner": {"set_ents": False}}
+    step = load()
+    step.entities("预热")
     t_tok = t_ent = 0.0
     for s, e in chunks(text):
         t = time.perf_counter()
-        doc = pipeline.make_doc(text[s:e])
+        words = step.tokenizer.lcut(text[s:e])
         t_tok += time.perf_counter() - t
         t = time.perf_counter()
-        for proc_name, proc in pipeline.pipeline:
-            doc = proc(doc, **cfg.get(proc_name, {}))
+        step.choose(step.layers(text[s:e], words))
         t_ent += time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return [{"stage": "entities", "chars": len(text), "seconds": t_tok + t_ent,

@@ -26,9 +26,9 @@ SEEDS = ROOT.parent / "shared" / "seeds"
 
 @pytest.fixture(scope="session")
 def pipeline():
-    from extract.entities import language as nlp
+    from extract.entities.find import load
 
-    return nlp.load()
+    return load()
 
 
 def ents(text: str) -> set[tuple[str, str]]:
@@ -145,12 +145,10 @@ def test_model_files_are_small_and_load(model):
 
 
 def test_model_predicts_an_easy_sentence(model, pipeline):
-    from extract.entities import language as nlp
-
     text = "李明在北京会见了法国客人。"
-    tok = nlp.jieba_tokenizer()
+    tok = segment.project_tokenizer()
     words = tok.lcut(text)
-    feats = word_feature_ids(words, segment.word_classes(words, segment.default_word_tags(), tok.FREQ))
+    feats = word_feature_ids(words, [tok.word_class(w) for w in words])
     (spans,) = model.predict([text], [feats])
     got = {(text[s:e], lab) for s, e, lab in spans}
     assert {("李明", "PER"), ("北京", "LOC"), ("法国", "LOC")} <= got
@@ -327,11 +325,11 @@ def test_rule_files_start_with_a_comment():
 
 
 def test_jieba_cache_is_per_user_and_outside_site_packages(pipeline):
-    from extract.entities import language as nlp
+    from extract.resources import cache_dir
 
-    tok = nlp.jieba_tokenizer()
-    assert Path(tok.tmp_dir) == segment.cache_dir()
-    assert "site-packages" not in str(tok.tmp_dir)
+    tok = segment.project_tokenizer()
+    assert "site-packages" not in str(cache_dir())
+    assert any(cache_dir().glob("jieba-not-whole-*.marshal"))  # what the tokenizer derived
     # gazetteer names stay whole tokens
     assert "延边朝鲜族自治州" in tok.lcut("延边朝鲜族自治州位于吉林省东部")
 

@@ -167,11 +167,12 @@ NEWS = [
 
 
 def test_windowed_decoding_equals_whole_piece_decoding(shipped):
-    from extract.entities import language as nlp
+    from extract.entities.model.features import text_features
+    from extract.entities.step import split_sentences
 
     text = "\n".join(NEWS) * 3
-    feats = nlp.doc_features(nlp.load().make_doc(text))
-    pieces = nlp.split_sentences(text)
+    feats = text_features(text)
+    pieces = split_sentences(text)
     whole = CharNER(model_dir())
     whole.window, whole.skip_plain_o = None, False
     want = whole.predict_pieces(text, feats, pieces)
@@ -180,20 +181,21 @@ def test_windowed_decoding_equals_whole_piece_decoding(shipped):
     assert {text[s:e] for s, e, lab in want if lab == "PER"} >= {"李强", "古特雷斯"}
 
 
-def test_doc_features_match_the_word_classes():
-    from extract.entities import language as nlp
-    from extract.entities.model.features import word_tags
+def test_text_features_match_the_word_classes():
+    from extract.entities.model.features import text_features
     from extract.entities.model.network import word_feature_ids
     from extract.text import segment
 
     text = "吉林省长春市2025年GDP增长5.3%，  王小明说：“好！”" * 2  # repeats hit the per-word cache
-    doc = nlp.load().make_doc(text)
-    words = [t.text for t in doc]
+    tok = segment.project_tokenizer()
+    words = tok.lcut(text)
     assert "".join(words) == text
-    tok = nlp.jieba_tokenizer()
-    want = word_feature_ids(words, segment.word_classes(words, word_tags(), tok.FREQ))
-    assert nlp.doc_features(doc).tolist() == want.tolist()
+    want = word_feature_ids(words, [tok.word_class(w) for w in words])
+    assert text_features(text).tolist() == want.tolist()
     assert len(set(want.tolist())) > 5  # places, numbers, Latin, punctuation, space, names differ
+    cls = {w: segment.WORD_CLASSES[tok.word_class(w)] for w in words}
+    assert (cls["吉林省"], cls["2025"], cls["GDP"], cls["，"], cls[" "]) == ("ns", "num", "latin", "punct", "space")
+    assert cls["增长"] == "v"  # a verb in jieba's dictionary
 
 
 @settings(max_examples=300, deadline=None)
@@ -226,14 +228,15 @@ def test_span_reading_of_tag_grids(grid, well_formed):
 
 
 def test_fast_emissions_match_the_layer_by_layer_version(shipped):
-    from extract.entities import language as nlp
+    from extract.entities.model.features import text_features
+    from extract.entities.step import split_sentences
 
     text = "".join(NEWS)
-    pieces = nlp.split_sentences(text)
+    pieces = split_sentences(text)
     sep = shipped.sep
     # the flat layout of predict_pieces: separators (code point 0, mask 0) around every piece
     cps, feats, mask = [], [], []
-    all_feats = nlp.doc_features(nlp.load().make_doc(text))
+    all_feats = text_features(text)
     for s, e in pieces:
         cps += [0] * sep + [ord(c) for c in text[s:e]]
         feats += [0] * sep + all_feats[s:e].tolist()

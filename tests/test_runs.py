@@ -317,13 +317,24 @@ def test_resume_after_a_real_run_is_killed(tmp_path: Path) -> None:
 
 
 def test_a_run_without_entities_never_imports_the_entity_layer(monkeypatch: pytest.MonkeyPatch) -> None:
-    """spaCy and the model cost most of a start-up: ``--no-entities`` loads neither."""
+    """The model and the entity rules cost most of a start-up: ``--no-entities`` loads neither."""
     from extract.pipeline import warm_up
 
-    monkeypatch.setitem(sys.modules, "extract.entities.language", None)  # importing it now fails
+    monkeypatch.setitem(sys.modules, "extract.entities.find", None)  # importing it now fails
     warm_up(entities=False)
     with pytest.raises(ImportError):
         warm_up(entities=True)
+
+
+def test_the_entity_step_runs_without_spacy() -> None:
+    """spaCy's import and Doc cost two seconds of start-up: a run with entities never imports it
+    (only ``analyze``, for users who want a Doc, does); a fresh process, as a worker starts."""
+    code = ("import sys; from extract.pipeline import extract_document, warm_up; warm_up(True); "
+            "n = len(extract_document('长春海关发布，吉林省一季度进出口增长5.1%。').entities); "
+            "print(n, 'spacy' in sys.modules, 'jieba.posseg' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    count, spacy_loaded, posseg_loaded = out.split()
+    assert int(count) >= 2 and spacy_loaded == "False" and posseg_loaded == "False"
 
 
 def test_a_part_that_cannot_be_written_ends_the_run_with_workers_too(

@@ -4,6 +4,7 @@ trained on them)."""
 import jieba
 import pytest
 
+from extract.resources import cache_dir
 from extract.text.segment import project_tokenizer, user_words
 
 SENTENCES = [
@@ -18,7 +19,7 @@ SENTENCES = [
 @pytest.fixture(scope="module")
 def reference() -> jieba.Tokenizer:
     tok = jieba.Tokenizer()
-    tok.tmp_dir = project_tokenizer().tmp_dir
+    tok.tmp_dir = str(cache_dir())
     tok.initialize()
     for word, freq, tag in user_words():
         tok.add_word(word, freq, tag)
@@ -28,8 +29,37 @@ def reference() -> jieba.Tokenizer:
 @pytest.mark.parametrize("sentence", SENTENCES)
 def test_tokens_are_jiebas(sentence: str, reference: jieba.Tokenizer) -> None:
     assert project_tokenizer().lcut(sentence) == reference.lcut(sentence)
-    assert list(project_tokenizer().cut(sentence)) == reference.lcut(sentence)  # the spaCy tokenizer's call
 
 
 def test_hyphenated_numbers_are_cut_as_jieba_cuts_them() -> None:
     assert project_tokenizer().lcut("20-30万元") == ["20", "-", "30", "万元"]
+
+
+@pytest.fixture(scope="module")
+def reference_tags(reference: jieba.Tokenizer):
+    import jieba.posseg
+
+    return jieba.posseg.POSTokenizer(reference)
+
+
+TAGGED = [
+    "吉林省长春市一汽集团今年营收增长5.1%，小米SU7交付超过10万辆。",
+    "铁路部门铺画大宗货物直达列车运行线，外商直接投资到资同比增长。",  # words jieba's HMM makes up
+    "延边朝鲜族自治州位于吉林省东部，GDP总量达1,234亿元 (约合170亿美元)。",
+    "一个家庭的γ射线检测。",  # dictionary words that are not cut whole when they stand alone
+]
+
+
+@pytest.mark.parametrize("sentence", TAGGED)
+def test_word_tags_are_jieba_posseg_tags(sentence: str, reference_tags) -> None:
+    want = [(p.word, p.flag) for p in reference_tags.lcut(sentence)]
+    assert project_tokenizer().pos_tags(sentence) == want
+
+
+def test_tag_of_a_word_is_its_dictionary_tag() -> None:
+    tok = project_tokenizer()
+    # 一个家 and γ射线 are dictionary words that jieba-rs does not cut whole on their own
+    assert (tok.tag("增长"), tok.tag("一个家"), tok.tag("γ射线")) == ("v", "m", "n")
+    assert tok.tag("延边朝鲜族自治州") == "ns"  # a user word: the gazetteer's tag
+    assert tok.tag("铺画") is None and not tok.is_word("铺画")
+    assert "增长" in tok.words_tagged({"v"}) and "增长" not in tok.words_tagged({"n"})

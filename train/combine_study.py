@@ -34,19 +34,13 @@ from nerdata import SOURCES, TEST_FILE, TRAIN_FILE, load_jsonl, prf, split_train
 def layers_of(text: str) -> list[tuple[int, str, list[str], list, list]]:
     """Per chunk of ``text`` (as find_entities cuts it): (offset, chunk, jieba tokens, model spans,
     rule spans: regex rules then gazetteer), the combiner's inputs."""
-    from extract.entities import language as xnlp
-    from extract.entities.find import chunks
+    from extract.entities.find import chunks, load
 
-    pipeline = xnlp.load()
+    step = load()
     out = []
     for s, e in chunks(text):
-        doc = pipeline.make_doc(text[s:e])
-        for name, proc in pipeline.pipeline:
-            if name != "extract_entity_combiner":
-                doc = proc(doc)
-        rules = list(doc._.rule_spans or [])
-        rules += [(sp.start_char, sp.end_char, sp.label_) for sp in doc.spans.get("gazetteer", [])]
-        out.append((s, text[s:e], xnlp.doc_words(doc), list(doc._.model_spans or []), rules))
+        layers = step.layers(text[s:e])
+        out.append((s, layers.text, layers.words, layers.model, layers.rules))
     return out
 
 
@@ -105,9 +99,8 @@ def dev_layers(plausible_only: bool):
     Returns (dev records, their joined text, sentence starts, texts, gold sets, model spans,
     regex rule spans, gazetteer spans), or None when the training data is absent.
     """
-    from extract.entities import language as xnlp
     from extract.entities.combiner import plausible
-    from extract.entities.find import chunks
+    from extract.entities.find import chunks, load
     from extract.entities.model.network import normalize
 
     if not TRAIN_FILE.exists():
@@ -117,14 +110,14 @@ def dev_layers(plausible_only: bool):
     texts = [normalize(r["text"]).replace("\n", " ") for r in dev]
     gold = [{tuple(e) for e in r["entities"]} for r in dev]
     text, starts = joined(texts)
-    pipeline = xnlp.load()
+    step = load()
     model, rules, gaz = [], [], []
     for s, e in chunks(text):
-        doc = pipeline(text[s:e], component_cfg={"extract_entity_combiner": {"set_ents": False}})
-        model += [(a + s, b + s, lab) for a, b, lab in doc._.model_spans
+        layers = step.layers(text[s:e])
+        model += [(a + s, b + s, lab) for a, b, lab in layers.model
                   if not plausible_only or plausible(text[a + s:b + s])]
-        rules += [(a + s, b + s, lab) for a, b, lab in doc._.rule_spans]
-        gaz += [(sp.start_char + s, sp.end_char + s, sp.label_) for sp in doc.spans.get("gazetteer", [])]
+        rules += [(a + s, b + s, lab) for a, b, lab in layers.patterns]
+        gaz += [(a + s, b + s, lab) for a, b, lab in layers.gazetteer]
     return dev, text, starts, texts, gold, model, rules, gaz
 
 

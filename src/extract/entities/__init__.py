@@ -1,10 +1,11 @@
 """Named entities (PER, LOC, ORG): the public calls are `find_entities` and `analyze` (`find`).
 
-Inside: the span type (`spans`: `Entity`, and `Candidate` inside the combiner), the spaCy
-`Language` assembly (`language`), gazetteer and pattern rules (`rules`), the repairs of the
-model's spans (`repairs`), the named repair steps and the combiner (`combiner`), and the character
-model (`model`).
-The names load lazily, so that importing a rule module does not load spaCy and the model.
+Inside: the span type (`spans`: `Entity`, and `Candidate` inside the combiner), the step that
+runs the layers on a piece of text (`step`: tokens, gazetteer, pattern rules, model, then the
+combiner), gazetteer and pattern rules (`rules`), the repairs of the model's spans (`repairs`), the
+named repair steps and the combiner (`combiner`), the character model (`model`), and the same
+step as a spaCy pipeline for users who want a `Doc` (`language`, loaded only by `analyze`).
+The names load lazily, so that importing a rule module does not load the model.
 """
 
 from __future__ import annotations

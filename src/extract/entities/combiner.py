@@ -4,7 +4,7 @@ The model's spans and the rule spans of a text are gathered in a :class:`Candida
 repair steps (registered by name with :func:`repair_step`, run in the order :data:`REPAIR_ORDER`
 gives, as spaCy runs its pipeline's components) each change that record; :func:`combine` then picks
 one non-overlapping set. A run may switch any step off by leaving its name out of the order
-(``load(steps=...)`` in :mod:`extract.entities.language`, or :func:`choose` directly), which is how
+(``load(steps=...)`` in :mod:`extract.entities.step`, or :func:`choose` directly), which is how
 ``train/combine_study.py`` measures each step's worth.
 
 The steps, in their default order:
@@ -44,7 +44,6 @@ import regex
 
 from extract.entities import repairs
 from extract.entities import rules as entity_rules
-from extract.entities.model.features import word_tags
 from extract.entities.spans import Candidate, Entity
 from extract.text import segment
 
@@ -109,12 +108,12 @@ def repair_step(name: str) -> Callable[[RepairStep], RepairStep]:
 
 @cache
 def jieba_words() -> repairs.Words:
-    """jieba as the repairs see it: our tokenizer, its frequencies, the word classes."""
+    """jieba as the repairs see it: the project tokenizer, its dictionary, the word classes."""
     tok = segment.project_tokenizer()
-    return repairs.Words(cut=lambda t: tok.lcut(t), freq=tok.FREQ, tags=word_tags(),
-                         closed=segment.words_tagged(repairs.closed_tags()),
-                         verbs=segment.words_tagged(repairs.verb_tags()),
-                         function_words=segment.words_tagged(repairs.function_tags()))
+    return repairs.Words(cut=tok.lcut, lexicon=tok.lexicon, tags=tok.classes(),
+                         closed=tok.words_tagged(repairs.closed_tags()),
+                         verbs=tok.words_tagged(repairs.verb_tags()),
+                         function_words=tok.words_tagged(repairs.function_tags()))
 
 
 @cache

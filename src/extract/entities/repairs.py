@@ -33,7 +33,7 @@ Python loop over every character of the text, so the entity step stays about as 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import accumulate
@@ -51,17 +51,17 @@ _NS = segment.CLASS_ID["ns"]
 
 @dataclass(frozen=True)
 class Words:
-    """What the repairs need of jieba: a segmenter, the dictionary frequencies and word classes."""
+    """What the repairs need of jieba: a segmenter, its dictionary's words, their classes and tags."""
 
     cut: Callable[[str], list[str]]
-    freq: Mapping[str, int] = field(repr=False)  # jieba's FREQ: > 0 for words (0 marks prefixes)
+    lexicon: Container[str] = field(repr=False)  # jieba's dictionary words and the user words
     tags: Mapping[str, int] = field(repr=False)  # word -> class id (segment.CLASS_ID)
-    closed: frozenset[str] = field(repr=False)  # adjectives, adverbs, numerals, function words
-    verbs: frozenset[str] = field(repr=False)
-    function_words: frozenset[str] = field(repr=False, default=frozenset())  # adverbs, particles ...
+    closed: Container[str] = field(repr=False)  # adjectives, adverbs, numerals, function words
+    verbs: Container[str] = field(repr=False)
+    function_words: Container[str] = field(repr=False, default=frozenset())  # adverbs, particles ...
 
     def known(self, word: str) -> bool:
-        return bool(self.freq.get(word))
+        return word in self.lexicon
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING
 
 import regex
 
@@ -37,9 +36,6 @@ from extract.text.layout import paragraph_starts
 from extract.text.region import article_region
 from extract.text.view import clause_bounds
 from extract.timex import TimeExpr, find_times
-
-if TYPE_CHECKING:
-    import jieba.posseg
 
 
 @dataclass(frozen=True)
@@ -152,28 +148,14 @@ def _strip(core: str, r: _Rules) -> str:
     return core
 
 
-@cache
-def pos_tokenizer() -> jieba.posseg.POSTokenizer:
-    """jieba part-of-speech tagging over the project's private tokenizer (loaded on first use).
+_NOMINAL = ("n", "vn", "an", "j", "l", "s", "b", "eng", "nz", "mq", "g")
 
-    Importing jieba.posseg already reads the word tags of jieba's dictionary into its default tagger;
-    the project tokenizer has the same dictionary (plus user words, whose tags the tagger adds on
-    first use), so the tag table is copied rather than read from the file a second time."""
-    import jieba.posseg
 
+def _pos_tags(text: str) -> list[tuple[str, str]]:
+    """(word, jieba tag) of ``text`` from the project tokenizer (loaded on first use)."""
     from extract.text.segment import project_tokenizer
 
-    tokenizer = project_tokenizer()
-    default = jieba.posseg.dt
-    if tokenizer.dictionary != default.tokenizer.dictionary:
-        return jieba.posseg.POSTokenizer(tokenizer)
-    tagger = object.__new__(jieba.posseg.POSTokenizer)  # what __init__ sets, without the file read
-    tagger.tokenizer = tokenizer
-    tagger.word_tag_tab = dict(default.word_tag_tab)
-    return tagger
-
-
-_NOMINAL = ("n", "vn", "an", "j", "l", "s", "b", "eng", "nz", "mq", "g")
+    return project_tokenizer().pos_tags(text)
 
 
 def _is_nominal(flag: str) -> bool:
@@ -256,7 +238,7 @@ def _metric_from_core(core: str, r: _Rules) -> str | None:
         return index.group()
     if not core or not regex.search(r"[\p{Han}A-Za-z]", core) or regex.search(r"\d", core):
         return None
-    words = _nouns_tagged_as_verbs([(w.word, w.flag) for w in pos_tokenizer().lcut(core)], r)
+    words = _nouns_tagged_as_verbs(_pos_tags(core), r)
     phrase = _noun_phrase(words, from_right=True)
     if phrase is None or len(phrase) > 16:
         return None
@@ -289,7 +271,7 @@ def _metric_after_count(text: str, q: Quantity, r: _Rules) -> str | None:
         stop += 1
     if stop == end:
         return None
-    words = [(w.word, w.flag) for w in pos_tokenizer().lcut(text[end:stop])]
+    words = _pos_tags(text[end:stop])
     return _noun_phrase(words, from_right=False)
 
 

@@ -1,7 +1,7 @@
 """Blocks of a long text: the one definition of where a text too long for one pass is cut.
 
 The pipeline cuts huge inputs into blocks (memory stays bounded) and the entity step cuts its input
-into chunks of one spaCy ``Doc`` each; both cut here, so a name is never split at one layer's cut and
+into chunks of one model call each; both cut here, so a name is never split at one layer's cut and
 kept whole at the other's.
 """
 

@@ -1,30 +1,33 @@
-"""jieba segmentation for the entity stage: one private tokenizer per process, user words, word classes.
+"""jieba segmentation: one private tokenizer per process, the project's user words, word tags.
 
-Why a private ``jieba.Tokenizer`` and not the global ``jieba`` module: adding our gazetteer names to
-the global dictionary would change the segmentation seen by every other user of jieba in the process.
-Why a per-user cache folder: jieba's default cache is one file in the system temp folder, shared by
-all users of the machine (a known source of permission errors and races); ours lives under
-``$XDG_CACHE_HOME/extract`` (or ``~/.cache/extract``), falling back to a per-user temp folder.
-Nothing is ever written inside site-packages.
+Why jieba-rs (``rjieba``) and no Python jieba at run time: segmentation is in every layer's path (the
+entity model's features, its repairs, the linker's word tags), and jieba-rs cuts with jieba's own
+algorithm and dictionary 10-25x faster. jieba's Python tokenizer also keeps its whole dictionary
+as Python dicts (prefixes included: 500k keys, about 75 MB and half a second to load), and
+``jieba.posseg`` a second table of tags: here jieba-rs holds the dictionary and its tags, which
+serve the word classes of the model, the repairs' word lists and the linker's tags
+(:class:`Tokenizer`).
+
+Why private: adding our gazetteer names to a shared dictionary would change the segmentation seen
+by every other user of jieba in the process. Nothing is written inside site-packages: what is
+derived from the dictionary file is cached under ``$XDG_CACHE_HOME/extract`` (``resources.derived``).
 
 The *word class* of a token (jieba dictionary tag, coarsened) is an input feature of the character
 NER model, so the model knows what jieba's large dictionary says about the word a character sits in
 (``ns`` place, ``nr`` person, ``nt`` organization...). Training and run time both call
-:func:`word_classes` so the features are identical.
+:meth:`Tokenizer.word_class`, so the features are identical.
 """
 
 from __future__ import annotations
 
-import logging
+import importlib.util
 import re
 import zlib
-from collections.abc import Callable, Iterable
-from functools import cache
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
+from functools import cache, lru_cache
 from pathlib import Path
 
-import jieba
-
-from extract.resources import cache_dir, derived
+from extract.resources import derived
 
 # Coarse word classes; the index is the feature id (0 is reserved for padding).
 WORD_CLASSES: tuple[str, ...] = (
@@ -39,72 +42,55 @@ _TAG_CLASS = {
     "a": "a", "ad": "a", "an": "a", "ag": "a", "m": "m", "mq": "m", "t": "t", "tg": "t", "j": "j",
 }
 
-
-def jieba_dict_file() -> Path:
-    """jieba's bundled dictionary (word, frequency, tag per line): the word classes and the model's
-    lexicon are read from it."""
-    return Path(jieba.__file__).resolve().parent / "dict.txt"
-
-
-def scan_jieba_dict(name: str, salt: str, keep: Callable[[str, str], object]) -> dict | set:
-    """Scan jieba's bundled dict.txt once with ``keep(word, tag)`` -> value or None, the result
-    cached by ``resources.derived`` (keyed by the dictionary's contents and ``salt``, so every
-    virtual environment with the same jieba shares it); parsing the file costs ~0.3 s, reading
-    the cache a few milliseconds."""
-
-    def scan() -> dict:
-        out: dict[str, object] = {}
-        with jieba_dict_file().open(encoding="utf-8") as fh:
-            for line in fh:
-                parts = line.split()
-                if len(parts) == 3:
-                    value = keep(parts[0], parts[2])
-                    if value is not None:
-                        out[parts[0]] = value
-        return out
-
-    return derived(f"jieba-{name}-{zlib.crc32(salt.encode()):x}", [jieba_dict_file()], scan, salt)
-
-
-@cache
-def default_word_tags() -> dict[str, int]:
-    """Word -> class id for the words of jieba's bundled dictionary whose tag we use."""
-    salt = repr((WORD_CLASSES, sorted(_TAG_CLASS.items())))
-
-    def keep(word: str, tag: str) -> int | None:
-        cls = _TAG_CLASS.get(tag)
-        return CLASS_ID[cls] if cls is not None else None
-
-    return scan_jieba_dict("word-classes", salt, keep)
-
-
-@cache
-def words_tagged(tags: frozenset[str]) -> frozenset[str]:
-    """The words of jieba's bundled dictionary whose tag is one of ``tags`` (e.g. verbs, particles).
-
-    The entity repairs use it to keep verbs and function words out of the middle of a name
-    (吉林省加快建设开发区 is no zone name).
-    """
-    found = scan_jieba_dict("tagged", repr(sorted(tags)), lambda word, tag: 1 if tag in tags else None)
-    return frozenset(found)
-
+_CLASS_OF_TAG = {tag: CLASS_ID[cls] for tag, cls in _TAG_CLASS.items()}
 
 # jieba's HMM step cuts a run of characters the dictionary does not join at letters and digits
 # (20-30 -> 20 | - | 30, while C++ is a dictionary word); jieba-rs keeps such a run whole, so its
 # non-Han tokens outside the dictionary are cut the same way
 _NON_HAN_SPLIT = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
-_PLAIN = re.compile(r"[a-zA-Z0-9]+(?:\.\d+)?%?|[\u4e00-\u9fd5]+")
+_PLAIN = re.compile(r"[a-zA-Z0-9]+(?:\.\d+)?%?")
+# jieba.posseg's blocks and its tags for what its dictionary does not hold
+_HAN_INTERNAL = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&._]+)")
+_SKIP_INTERNAL = re.compile(r"(\r\n|\s)")
+_HAN_DETAIL = re.compile("([\u4E00-\u9FD5]+)")
+_SKIP_DETAIL = re.compile(r"([.0-9]+|[a-zA-Z0-9]+)")
+_ENG = re.compile(r"[a-zA-Z0-9]+")
+_NUM = re.compile(r"[.0-9]+")
 
 
-class FastTokenizer(jieba.Tokenizer):
-    """A jieba tokenizer whose ``cut`` and ``lcut`` run on jieba-rs (``rjieba``, the same algorithm and
-    dictionary in Rust, about 10-25x faster), with the same user words.
+def jieba_dict_file() -> Path:
+    """jieba's bundled dictionary (word, frequency, tag per line; the one jieba-rs embeds): the
+    word tags and the model's lexicon are read from it. Found without importing jieba."""
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("the jieba package is not installed: its dictionary file is needed")
+    return Path(spec.origin).resolve().parent / "dict.txt"
 
-    Why: segmentation was the largest single cost of a run (the entity model's features and its
-    repairs cut every sentence). Everything else (the dictionary ``FREQ``, ``get_DAG`` that
-    ``jieba.posseg`` uses for the linker's tags) is jieba's own, so tags are unchanged. Tokens agree
-    with jieba's on 99.6% of MSRA test sentences and 97-99.5% of news sentences (the rest: a few
-    words that jieba-rs's dictionary weighs differently, 相结合 -> 相 | 结合); see the README.
+
+def _dictionary_rows() -> Iterator[tuple[str, int, str]]:
+    with jieba_dict_file().open(encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) == 3:
+                yield parts[0], int(parts[1]), parts[2]
+
+
+def _salt(user_words: list[tuple[str, int, str]]) -> str:
+    return repr(user_words)
+
+
+class Tokenizer:
+    """jieba's default cut (with its HMM) on jieba-rs, with user words, and every word's jieba tag.
+
+    Tokens agree with jieba's own on 99.6% of MSRA test sentences and 97-99.5% of news sentences
+    (the rest: a few words that jieba-rs weighs differently, 相结合 -> 相 | 结合); see the README.
+
+    A word's tag is the one jieba's dictionary (or the user word) gives it, ``None`` for a word the
+    dictionary does not hold. jieba-rs holds the dictionary and its tags; Python holds only what it
+    cannot answer: the user words' tags (jieba-rs keeps a listed word's old tag) and the 8k
+    dictionary words that jieba-rs does not cut whole when alone (一个家 -> 一个 | 家), so
+    ``tag(word)`` is exact for every word. No table of the 350k words is built in Python (that was
+    50 MB and 0.2-0.7 s per process).
     """
 
     # jieba adds a user word's frequency to the dictionary total even where the word was already
@@ -112,53 +98,217 @@ class FastTokenizer(jieba.Tokenizer):
     # 成果) depend on that total, so this never-occurring entry carries the difference.
     _TOTAL_PAD = "\ue000\ue001\ue002"
 
-    def __init__(self) -> None:
+    def __init__(self, user_words: Iterable[tuple[str, int, str]] = ()) -> None:
         import rjieba
 
-        super().__init__()
+        user_words = list(user_words)
+        salt = _salt(user_words)
+        key = f"{zlib.crc32(salt.encode()):x}"
         self._fast = rjieba.Jieba()
-        self._pad = 0
+        self._has_word = self._fast.has_word
+        wanted = {w for w, _f, _t in user_words}
+        old_freqs = derived(f"jieba-user-freqs-{key}", [jieba_dict_file()],
+                            lambda: {w: f for w, f, _t in _dictionary_rows() if w in wanted}, salt)
+        pad = 0
+        for word, freq, tag in user_words:
+            old = old_freqs.get(word, 0)
+            old_freqs[word] = freq
+            self._fast.add_word(word, freq, tag)
+            if old:
+                pad += old
+                self._fast.add_word(self._TOTAL_PAD, pad, None)
 
-    def add_word(self, word: str, freq: int | None = None, tag: str | None = None) -> None:
-        self.check_initialized()
-        old = self.FREQ.get(word, 0)
-        super().add_word(word, freq, tag)
-        self._fast.add_word(word, self.FREQ[word], tag)
-        if old:
-            self._pad += old
-            self._fast.add_word(self._TOTAL_PAD, self._pad, None)
+        def not_whole() -> dict[str, str]:
+            return {w: t for w, _f, t in _dictionary_rows() if len(self._fast.tag(w)) != 1}
 
-    def cut(self, sentence: str, cut_all: bool = False, HMM: bool = True, use_paddle: bool = False):  # noqa: N803 (jieba's names)
-        """jieba's default mode (with HMM) on jieba-rs; the other modes are jieba's own."""
-        if cut_all or not HMM:
-            return super().cut(sentence, cut_all=cut_all, HMM=HMM)
-        return iter(self.lcut(sentence))
+        self._tags: dict[str, str] = derived(f"jieba-not-whole-{key}", [jieba_dict_file()], not_whole, salt)
+        self._tags.update((word, tag) for word, _freq, tag in user_words)
 
-    def lcut(self, sentence: str, cut_all: bool = False, HMM: bool = True, use_paddle: bool = False) -> list[str]:  # noqa: N803
-        if cut_all or not HMM:
-            return list(super().cut(sentence, cut_all=cut_all, HMM=HMM))
+    def lcut(self, text: str) -> list[str]:
+        """jieba's tokens of ``text`` (default mode, HMM on), covering it exactly."""
         out: list[str] = []
-        for token in self._fast.cut(sentence):
-            if len(token) == 1 or not token.isascii() or _PLAIN.fullmatch(token) or self.FREQ.get(token):
+        is_word = self._has_word
+        for token in self._fast.cut(text):
+            if len(token) == 1 or not token.isascii() or _PLAIN.fullmatch(token) or is_word(token):
                 out.append(token)
             else:
                 out.extend(piece for piece in _NON_HAN_SPLIT.split(token) if piece)
         return out
 
+    def is_word(self, word: str) -> bool:
+        """Whether the dictionary (or a user word) holds ``word``."""
+        return self._has_word(word)
 
-def new_tokenizer(user_words: Iterable[tuple[str, int, str]] = ()) -> jieba.Tokenizer:
-    """A private jieba tokenizer (default dictionary, cutting on jieba-rs) plus ``(word, freq, tag)``
-    user words."""
-    jieba.setLogLevel(logging.WARNING)
-    tok = FastTokenizer()
-    tok.tmp_dir = str(cache_dir())
-    tok.initialize()
-    for word, freq, tag in user_words:
-        tok.add_word(word, freq, tag)
-    return tok
+    def tag(self, word: str) -> str | None:
+        """The jieba tag of ``word`` (user words: theirs), ``None`` outside the dictionary."""
+        tag = self._tags.get(word)
+        if tag is not None:
+            return tag
+        if not word or not self._has_word(word):
+            return None
+        return self._fast.tag(word)[0][1]
+
+    def word_class(self, word: str) -> int:
+        """The model's class id of a token: its coarse dictionary tag, 'other' for a dictionary word
+        of another tag, else by its shape (number, Latin, punctuation, space, unknown)."""
+        tag = self.tag(word)
+        if tag is None:
+            return _shape_class(word)
+        return _CLASS_OF_TAG.get(tag, CLASS_ID["other"])
+
+    def pos_tags(self, text: str) -> list[tuple[str, str]]:
+        """(word, tag) over ``text`` as ``jieba.posseg`` cuts and tags it, for the linker's noun
+        phrases: jieba's dictionary route, the dictionary's tags, and posseg's own HMM (which
+        guesses word and tag together) for a run of characters the dictionary does not join."""
+        out: list[tuple[str, str]] = []
+        for block in _HAN_INTERNAL.split(text):
+            if not block:
+                continue
+            if _HAN_INTERNAL.match(block):
+                self._tag_route(block, out)
+                continue
+            for piece in _SKIP_INTERNAL.split(block):
+                if not piece:
+                    continue
+                if _SKIP_INTERNAL.match(piece):
+                    out.append((piece, "x"))
+                else:
+                    out.extend((ch, "m" if _NUM.match(ch) else "eng" if _ENG.match(piece) else "x") for ch in piece)
+        return out
+
+    def _tag_route(self, block: str, out: list[tuple[str, str]]) -> None:
+        run = ""  # single characters on the route (jieba-rs already joins Latin letters and digits)
+        for word in self._fast.cut(block, False):
+            if len(word) == 1 or not self._has_word(word):
+                run += word
+                continue
+            if run:
+                self._tag_run(run, out)
+                run = ""
+            out.append((word, self.tag(word) or "x"))
+        if run:
+            self._tag_run(run, out)
+
+    def _tag_run(self, run: str, out: list[tuple[str, str]]) -> None:
+        if len(run) == 1:
+            out.append((run, self.tag(run) or "x"))
+        elif self._has_word(run):
+            out.extend((ch, self.tag(ch) or "x") for ch in run)
+        else:
+            out.extend(_hmm_tags(run))
+
+    @property
+    def lexicon(self) -> Container[str]:
+        """The dictionary's words and the user words (``word in tokenizer.lexicon``)."""
+        return _Lexicon(self._has_word)
+
+    def classes(self) -> Mapping[str, int]:
+        """word -> coarse class id for the dictionary words whose tag has a class (a view)."""
+        return _ClassView(self)
+
+    def words_tagged(self, tags: Iterable[str]) -> Container[str]:
+        """The dictionary words whose tag is one of ``tags`` (the repairs' verbs, function words), as
+        a view: no set of tens of thousands of words is built."""
+        return _TaggedView(self.tag, frozenset(tags))
 
 
-def _fallback_class(word: str) -> int:
+class _Lexicon(Container[str]):
+    __slots__ = ("_has_word",)
+
+    def __init__(self, has_word) -> None:
+        self._has_word = has_word
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and bool(word) and self._has_word(word)
+
+
+class _ClassView(Mapping[str, int]):
+    """word -> class id of the tokenizer's dictionary words whose tag has a class."""
+
+    __slots__ = ("_tokenizer",)
+
+    def __init__(self, tokenizer: Tokenizer) -> None:
+        self._tokenizer = tokenizer
+
+    def get(self, word: str, default: int | None = None) -> int | None:  # type: ignore[override]
+        tag = self._tokenizer.tag(word)
+        cls = _CLASS_OF_TAG.get(tag) if tag is not None else None
+        return default if cls is None else cls
+
+    def __getitem__(self, word: str) -> int:
+        cls = self.get(word)
+        if cls is None:
+            raise KeyError(word)
+        return cls
+
+    def __iter__(self) -> Iterator[str]:
+        tag = self._tokenizer.tag
+        return (w for w, _f, _t in _dictionary_rows() if tag(w) in _CLASS_OF_TAG)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class _TaggedView(Container[str]):
+    """``word in view``: the word's jieba tag is one of ``wanted``."""
+
+    __slots__ = ("_tag", "_wanted")
+
+    def __init__(self, tag, wanted: frozenset[str]) -> None:
+        self._tag, self._wanted = tag, wanted
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and self._tag(word) in self._wanted
+
+
+@cache
+def _posseg_model() -> tuple[Callable, dict, dict, dict, dict]:
+    """jieba.posseg's HMM (viterbi, char states, start, transition and emission tables), read from
+    its modules without importing ``jieba.posseg``, whose import reads the whole dictionary again."""
+    folder = jieba_dict_file().parent / "posseg"
+
+    def module(name: str):
+        spec = importlib.util.spec_from_file_location(f"_extract_posseg_{name}", folder / f"{name}.py")
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        return mod
+
+    return (module("viterbi").viterbi, module("char_state_tab").P, module("prob_start").P,
+            module("prob_trans").P, module("prob_emit").P)
+
+
+@lru_cache(maxsize=8192)
+def _hmm_tags(run: str) -> tuple[tuple[str, str], ...]:
+    """posseg's words and tags for a run the dictionary does not join (its ``__cut_detail``); its
+    Python Viterbi is the dearest part of tagging, and clauses are tagged more than once."""
+    out: list[tuple[str, str]] = []
+    for block in _HAN_DETAIL.split(run):
+        if not block:
+            continue
+        if not _HAN_DETAIL.match(block):
+            for piece in _SKIP_DETAIL.split(block):
+                if piece:
+                    out.append((piece, "m" if _NUM.match(piece) else "eng" if _ENG.match(piece) else "x"))
+            continue
+        viterbi, states, start, trans, emit = _posseg_model()
+        _prob, route = viterbi(block, states, start, trans, emit)
+        begin = nexti = 0
+        for i, char in enumerate(block):
+            position, tag = route[i]
+            if position == "B":
+                begin = i
+            elif position == "E":
+                out.append((block[begin:i + 1], tag))
+                nexti = i + 1
+            elif position == "S":
+                out.append((char, tag))
+                nexti = i + 1
+        if nexti < len(block):
+            out.append((block[nexti:], route[nexti][1]))
+    return tuple(out)
+
+
+def _shape_class(word: str) -> int:
     ch = word[0]
     if word.isspace():
         return CLASS_ID["space"]
@@ -171,22 +321,15 @@ def _fallback_class(word: str) -> int:
     return CLASS_ID["oov"]
 
 
-def word_classes(words: list[str], tags: dict[str, int], known: dict[str, int]) -> list[int]:
-    """Class id of each word: its dictionary tag, else 'other' if jieba knows it, else by its shape."""
-    other = CLASS_ID["other"]
-    get_tag, get_known = tags.get, known.get
-    return [get_tag(w) or (other if get_known(w) else _fallback_class(w)) for w in words]
-
-
 def user_words() -> list[tuple[str, int, str]]:
-    """The project user dictionary for jieba, built from rules/ (gazetteer names stay whole)."""
-    from extract.entities.rules import user_dictionary  # the gazetteer's data, no spaCy
+    """The project user dictionary, built from rules/ (gazetteer names stay whole)."""
+    from extract.entities.rules import user_dictionary  # the gazetteer's data, no model
 
     return user_dictionary()
 
 
 @cache
-def project_tokenizer() -> jieba.Tokenizer:
-    """The process-wide private jieba tokenizer with the project user dictionary: the one tokenizer
-    of the entity model's features, the entity repairs and the linker's part-of-speech tags."""
-    return new_tokenizer(user_words())
+def project_tokenizer() -> Tokenizer:
+    """The process-wide private tokenizer with the project user dictionary: the one tokenizer of the
+    entity model's features, the entity repairs and the linker's part-of-speech tags."""
+    return Tokenizer(user_words())

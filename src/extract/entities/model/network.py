@@ -369,17 +369,15 @@ class CharNER:
         # on each side (None: whole pieces); see :meth:`_windows`
         self.window: int | None = WINDOW
         self.vocab = CharVocab(meta["chars"], arr["bigram_keys"])
-        self.char_emb = arr["char_emb"].astype(np.float32)
-        self.bigram_emb = arr["bigram_emb"].astype(np.float32)
-        self.feat_emb = arr["feat_emb"].astype(np.float32)
+        # the embeddings stay as stored (float16): only the reference path reads them after folding
+        self.char_emb, self.bigram_emb, self.feat_emb = arr["char_emb"], arr["bigram_emb"], arr["feat_emb"]
         self.lexicon = None
         if "lex_keys_2" in arr:
             # models trained before the "co" class have the first six classes
             n_classes = len(meta.get("lex_classes", LEX_CLASSES[:6]))
             self.lexicon = Lexicon({n: arr[f"lex_keys_{n}"] for n in LEX_LENGTHS},
                                    {n: arr[f"lex_cls_{n}"] for n in LEX_LENGTHS}, n_classes)
-            self.lex_begin_emb = arr["lex_begin_emb"].astype(np.float32)
-            self.lex_end_emb = arr["lex_end_emb"].astype(np.float32)
+            self.lex_begin_emb, self.lex_end_emb = arr["lex_begin_emb"], arr["lex_end_emb"]
         self.convs: list[_Conv] = []
         for i, d in enumerate(self.config["dilations"]):
             w = arr[f"conv{i}_w"].astype(np.float32)  # torch layout (H, C_in, 3)
@@ -391,16 +389,16 @@ class CharNER:
         first = self.convs[0]
         dc, db, df = self.char_emb.shape[1], self.bigram_emb.shape[1], self.feat_emb.shape[1]
         w_all = np.concatenate(first.w, axis=1)  # (C_in, 3H): offsets -d, 0, +d
-        self.fold_char = np.ascontiguousarray(self.char_emb @ w_all[:dc])
+        self.fold_char = np.ascontiguousarray(self.char_emb.astype(np.float32) @ w_all[:dc])
         # bigrams too: (vocab x 3H) float32, ~55 MB in memory for 100k bigrams, but a gather is ~5x
         # cheaper than the (N x 48) @ (48 x 3H) product it replaces
-        self.fold_bigram = np.ascontiguousarray(self.bigram_emb @ w_all[dc:dc + db])
-        self.fold_feat = np.ascontiguousarray(self.feat_emb @ w_all[dc + db:dc + db + df])
+        self.fold_bigram = np.ascontiguousarray(self.bigram_emb.astype(np.float32) @ w_all[dc:dc + db])
+        self.fold_feat = np.ascontiguousarray(self.feat_emb.astype(np.float32) @ w_all[dc + db:dc + db + df])
         if self.lexicon is not None:
             o = dc + db + df
             dl = self.lex_begin_emb.shape[1]
-            self.fold_lex_begin = np.ascontiguousarray(self.lex_begin_emb @ w_all[o:o + dl])
-            self.fold_lex_end = np.ascontiguousarray(self.lex_end_emb @ w_all[o + dl:o + 2 * dl])
+            self.fold_lex_begin = np.ascontiguousarray(self.lex_begin_emb.astype(np.float32) @ w_all[o:o + dl])
+            self.fold_lex_end = np.ascontiguousarray(self.lex_end_emb.astype(np.float32) @ w_all[o + dl:o + 2 * dl])
         self.out_w = np.ascontiguousarray(arr["out_w"].astype(np.float32).T)
         self.out_wt = np.ascontiguousarray(arr["out_w"].astype(np.float32))  # (K, H)
         self.out_b = arr["out_b"].astype(np.float32)
@@ -464,7 +462,7 @@ class CharNER:
         parts = [self.char_emb[cid], self.bigram_emb[bid], self.feat_emb[fid]]
         if lex is not None:
             parts += [self.lex_begin_emb[lex[0]], self.lex_end_emb[lex[1]]]
-        x = np.concatenate(parts, axis=1)
+        x = np.concatenate(parts, axis=1).astype(np.float32)
         m = mask[:, None]
         h = x
         for conv in self.convs:
