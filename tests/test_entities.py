@@ -612,6 +612,20 @@ def test_a_list_of_names_without_separators_is_one_person_each(words):
         assert clean_model_spans(text, [(0, 4, "PER")], words) == [(0, 4, "PER")]
 
 
+def test_a_list_of_names_read_in_wrong_pieces_is_read_again(words):
+    from extract.entities.repairs import name_runs
+
+    text = "委员：孙立军孙海涛马文"  # the model cut inside a name: 孙立军孙 | 海涛马文
+    pieces = [(3, 7, "PER"), (7, 11, "PER")]
+    assert _spans(text, name_runs(pieces, text, words)) == [("孙立军", "PER"), ("孙海涛", "PER"), ("马文", "PER")]
+    pieces = [(3, 5, "PER"), (6, 11, "PER")]  # 孙立 | 军 | 孙海涛马文: it left a character out
+    assert _spans(text, name_runs(pieces, text, words)) == [("孙立军", "PER"), ("孙海涛", "PER"), ("马文", "PER")]
+    text = "王建与李华同去"  # a conjunction between two mentions: no list
+    assert name_runs([(0, 2, "PER"), (3, 5, "PER")], text, words) == [(0, 2, "PER"), (3, 5, "PER")]
+    text = "江主席会见了普京"  # a one-character person joins no run
+    assert name_runs([(0, 1, "PER"), (6, 8, "PER")], text, words) == [(0, 1, "PER"), (6, 8, "PER")]
+
+
 # 5. transliterated foreign places read as persons
 
 def test_foreign_places_read_as_persons_are_places(words):

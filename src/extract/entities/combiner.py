@@ -15,6 +15,7 @@ The steps, in their default order:
     plausible_model     a model span with punctuation at an edge or unbalanced brackets is dropped
     whole_latin_words   a model span ending inside a word of Latin letters covers it (Nik|ola)
     clean_model         the model's spans relabelled, cut, split or dropped (repairs.clean_model_spans)
+    name_runs           a list of names the model read in wrong pieces (郝岩郝|建秀) is read again
     generic_orgs        a body's kind and more ordinary words (公司董事会) is no organization
     division_goods      a division + what it trades (江苏省|出口机电产品) is the division, no body
     index_names         a place + an index's publisher (日本日经|225指数) is the place, no body
@@ -148,6 +149,11 @@ def _clean_model(c: Candidates) -> None:
     c.model = repairs.clean_model_spans(c.text, c.model, c.words, c.bounds)
 
 
+@repair_step("name_runs")
+def _name_runs(c: Candidates) -> None:
+    c.model = repairs.name_runs(c.model, c.text, c.words)
+
+
 @repair_step("generic_orgs")
 def _generic_orgs(c: Candidates) -> None:
     c.model = repairs.drop_generic_orgs(c.model, c.text, c.words)
@@ -228,7 +234,7 @@ def _org_ends(c: Candidates) -> None:
 
 
 REPAIR_ORDER: tuple[str, ...] = (
-    "listed_orgs", "towns", "plausible_model", "whole_latin_words", "clean_model", "generic_orgs",
+    "listed_orgs", "towns", "plausible_model", "whole_latin_words", "clean_model", "name_runs", "generic_orgs",
     "division_goods", "index_names", "cut_words", "full_division_names", "listed_over_model", "listed_cuts",
     "start_at_places",
     "county_short_forms", "zones", "institutions", "trade_names", "company_short_names", "org_ends",

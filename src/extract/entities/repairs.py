@@ -97,7 +97,7 @@ class _Rules:
     fang_follow: regex.Pattern
     surnames: frozenset[str]
     double_surnames: tuple[str, ...]
-    common_surnames: str  # the commonest single surnames, most frequent first (names in a list)
+    surname_rank: Mapping[str, int]  # the commonest single surnames -> 0 for the most frequent (name lists)
     translit: frozenset[str]
     person_after: regex.Pattern
     level_words: frozenset[str]
@@ -189,7 +189,7 @@ def _rules() -> _Rules:
         fang_follow=regex.compile(f"方(?!{fang_ex})"),
         surnames=frozenset(people["all_surnames"]),
         double_surnames=tuple(people["double_surnames"]),
-        common_surnames=people["single_surnames"],
+        surname_rank={ch: i for i, ch in enumerate(people["single_surnames"])},
         translit=frozenset(people["transliteration_chars"]),
         person_after=regex.compile(trie_pattern(people["person_after"])),
         level_words=frozenset(FULL_DIVISION_END),
@@ -308,28 +308,40 @@ def _name_list(name: str, words: Words, r: _Rules) -> list[tuple[int, int]]:
     if n < 4 or (name.startswith(r.double_surnames) and n <= 4) or not all("\u4e00" <= ch <= "\u9fff" for ch in name) \
             or all(ch in r.translit for ch in name) or words.known(name):
         return []
-    rank = {ch: i for i, ch in enumerate(r.common_surnames)}
-    best: tuple[tuple[int, int], list[tuple[int, int]]] | None = None
+    parts = _read_names(name, r)
+    return parts if len(parts) >= 2 else []
 
-    def read(i: int, parts: list[tuple[int, int]], cost: int) -> None:
-        nonlocal best
-        if i == n:
-            key = (len(parts), cost)
-            if len(parts) >= 2 and (best is None or key < best[0]):
-                best = key, list(parts)
-            return
-        if name.startswith(r.double_surnames, i):
+
+def _read_names(text: str, r: _Rules) -> list[tuple[int, int]]:
+    """The reading of ``text`` as Chinese names one after the other with the fewest names, then the
+    commonest surnames at their starts (see :func:`_name_list`); [] if there is none."""
+    n = len(text)
+    rank = r.surname_rank
+    # best[i]: (names, cost, first name's end) of the best reading of text[i:]; None where there is none
+    best: list[tuple[int, int, int] | None] = [None] * n + [(0, 0, n)]
+    for i in range(n - 1, -1, -1):
+        if text.startswith(r.double_surnames, i):
             lengths = (3, 4)
-        elif name[i] in rank:
+        elif text[i] in rank:
             lengths = (2, 3)
         else:
-            return
+            continue
+        cost = rank.get(text[i], 0) if i else 0
         for k in lengths:
-            if i + k <= n:
-                read(i + k, [*parts, (i, i + k)], cost + (rank.get(name[i], 0) if i else 0))
-
-    read(0, [], 0)
-    return best[1] if best is not None else []
+            rest = best[i + k] if i + k <= n else None
+            if rest is not None:
+                key = (rest[0] + 1, rest[1] + cost, i + k)
+                if best[i] is None or key[:2] < best[i][:2]:
+                    best[i] = key
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < n:
+        step = best[i]
+        if step is None:
+            return []
+        out.append((i, step[2]))
+        i = step[2]
+    return out
 
 
 def _foreign_place_start(text: str, s: int, r: _Rules) -> int:
@@ -981,4 +993,44 @@ def whole_latin_words(spans: list[Candidate], text: str) -> list[Candidate]:
             while e < len(text) and _LATIN_LETTER.match(text, e):
                 e += 1
         out.append(Candidate(s, e, lab))
+    return out
+
+
+_NAME_GAP = 3  # at most this many characters between two pieces of one list of names
+
+
+def name_runs(spans: list[Candidate], text: str, words: Words) -> list[Candidate]:
+    """A run of two or more person spans with at most ``_NAME_GAP`` Han characters between each
+    and the next (丁石孙|丁衡高于珍|于永波, 郝岩郝|建秀: a list of names that the model read in wrong
+    pieces) is read again as a whole: where the run reads as at least as many names as it has
+    spans (:func:`_read_names`), those are the persons. A gap holding a function word, a numeral or
+    a verb (李元|与|卞德培, 陈驸马|被|包公) separates two mentions, not two names of a list;
+    one-character persons (江|主席) join no run."""
+    r = _rules()
+    out: list[Candidate] = []
+    run: list[Candidate] = []
+
+    def joins(gap: str) -> bool:
+        return all("\u4e00" <= ch <= "\u9fff" for ch in gap) and not any(
+            w in words.closed or w in words.function_words or w in words.verbs for w in words.cut(gap))
+
+    def flush() -> None:
+        if len(run) >= 2:
+            s, e = run[0][0], run[-1][1]
+            names = _read_names(text[s:e], r)
+            if len(names) >= len(run):
+                out.extend(Candidate(s + a, s + b, "PER") for a, b in names)
+                run.clear()
+                return
+        out.extend(run)
+        run.clear()
+
+    for m in sorted(spans):
+        person = m[2] == "PER" and m[1] - m[0] >= 2
+        if person and run and 0 <= m[0] - run[-1][1] <= _NAME_GAP and joins(text[run[-1][1]:m[0]]):
+            run.append(m)
+            continue
+        flush()
+        (run if person else out).append(m)
+    flush()
     return out
