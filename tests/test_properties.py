@@ -109,9 +109,10 @@ def test_entities_of_later_blocks_index_the_whole_document(monkeypatch) -> None:
 
 
 # The big fuzz: the layers without segmentation (view, numbers, quantities, time expressions, the
-# document date) on 20,000 short texts, drawn twenty to an example (hypothesis's own cost per
-# example is ten times the layers' cost per short text); the pipeline without entities (linking
-# included) gets 500 texts and the whole pipeline 300 (above), being slower. Nothing may raise.
+# document date) on 5,000 short texts, drawn twenty to an example (hypothesis's own cost per
+# example is ten times the layers' cost per short text: drawing took two thirds of the 20,000 texts'
+# 15 s, and the property is the same on fewer); the pipeline without entities (linking included)
+# gets 500 texts and the whole pipeline 300 (above), being slower. Nothing may raise.
 short_text = st.one_of(
     st.lists(st.sampled_from(PIECES), max_size=20).map("".join),
     st.text(max_size=20),
@@ -119,10 +120,10 @@ short_text = st.one_of(
 TEXTS_PER_EXAMPLE = 20
 
 
-@settings(max_examples=20_000 // TEXTS_PER_EXAMPLE, deadline=None, database=None,
+@settings(max_examples=5_000 // TEXTS_PER_EXAMPLE, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.lists(short_text, min_size=TEXTS_PER_EXAMPLE, max_size=TEXTS_PER_EXAMPLE))
-def test_fast_layers_never_raise_on_20000_short_texts(texts: list[str]) -> None:
+def test_fast_layers_never_raise_on_5000_short_texts(texts: list[str]) -> None:
     for text in texts:
         view = make_view(text)
         for q in find_quantities(view.text, view.traditional):

@@ -6,14 +6,17 @@ import json
 import math
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+# The driver JVM of a test session does a few tiny jobs: the quick compiler alone (C1) and the serial
+# collector halve the CPU its start-up takes on two cores, and no result depends on them
+JVM_OPTIONS = "-XX:+IgnoreUnrecognizedVMOptions -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 
 def _java() -> bool:
@@ -39,9 +42,11 @@ def _records(frame: pd.DataFrame) -> list[tuple]:
     return [tuple(plain(v) for v in row) for row in frame.astype(object).itertuples(index=False)]
 
 
-def test_spark_rows_are_the_commands_rows(tmp_path: Path) -> None:
+def test_spark_rows_are_the_commands_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from pyspark.sql import SparkSession
+    from typer.testing import CliRunner
 
+    from extract.io.cli import app
     from extract.spark import extract_dataframe
 
     articles = [{"id": p.name, "text": p.read_text(encoding="utf-8"), "date": "2026-04-19", "paper": "日报"}
@@ -49,15 +54,19 @@ def test_spark_rows_are_the_commands_rows(tmp_path: Path) -> None:
     articles.append({"id": "no-text", "text": "", "paper": "日报"})
     src = tmp_path / "articles.jsonl"
     src.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles), encoding="utf-8")
-    # the command in its own process, as a user runs it
-    res = subprocess.run([sys.executable, "-m", "extract", "run", str(src), "--out", str(tmp_path / "out"),
-                          "--format", "parquet", "--facts", "--jobs", "1", "--no-progress"],
-                         capture_output=True, text=True)
-    assert res.returncode == 1, res.stdout + res.stderr  # the record without text is an error row
+    # the command, in this process (test_runs runs it as its own process, killed mid-way)
+    res = CliRunner().invoke(app, ["run", str(src), "--out", str(tmp_path / "out"), "--format", "parquet",
+                                   "--facts", "--jobs", "1", "--no-progress"])
+    assert res.exit_code == 1, res.output  # the record without text is an error row
 
-    os.environ["PYSPARK_PYTHON"] = os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
+    for name in ("PYSPARK_PYTHON", "PYSPARK_DRIVER_PYTHON"):
+        monkeypatch.setenv(name, sys.executable)
+    # the workers' daemon (tests/spark_worker_daemon.py) is found on the path Spark hands them
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")])))
     spark = (SparkSession.builder.master("local[2]").appName("extract-test")
              .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
+             .config("spark.python.daemon.module", "spark_worker_daemon")
+             .config("spark.driver.extraJavaOptions", JVM_OPTIONS)
              .getOrCreate())
     try:
         frame = spark.createDataFrame(pd.DataFrame(articles).astype(object).where(pd.notna, None))
