@@ -395,6 +395,8 @@ def test_one_character_model_spans_need_a_safe_context(words):
     assert clean_model_spans(text, [(0, 2, "LOC")], words) == []
     text = "对俄出口"
     assert clean_model_spans(text, [(1, 2, "LOC")], words) == [(1, 2, "LOC")]
+    text = "代表团昨日回京"  # back to Beijing: the city on its own
+    assert clean_model_spans(text, [(6, 7, "LOC")], words) == [(6, 7, "LOC")]
     text = "中美两国"  # two countries: each one stands for itself
     assert clean_model_spans(text, [(0, 1, "LOC"), (1, 2, "LOC")], words) == [(0, 1, "LOC"), (1, 2, "LOC")]
     text = "在吉浙商"  # 在吉 is Jilin, but 浙商 is a word (Zhejiang merchants)
@@ -434,6 +436,15 @@ def test_one_character_persons_only_before_a_title(words):
     assert clean_model_spans("二〇二五年", [(0, 2, "PER")], words) == []  # a year, not a name
 
 
+def test_a_span_made_of_numerals_is_no_name(words):
+    from extract.entities.repairs import clean_model_spans
+
+    text = "拨打一一○报警"  # the emergency number as print writes it, read as an organization
+    assert clean_model_spans(text, [(2, 5, "ORG")], words) == []
+    text = "开通110专线"
+    assert clean_model_spans(text, [(2, 5, "ORG")], words) == []
+
+
 def test_one_character_countries_as_actors_are_places(words):
     from extract.entities.repairs import clean_model_spans
 
@@ -462,6 +473,11 @@ def test_places_end_before_position_words_and_runs_of_places_split(words):
     assert _spans(text, clean_model_spans(text, [(0, 6, "LOC")], words)) == [("吉林省", "LOC"), ("长春市", "LOC")]
     text = "朝鲜半岛"  # a known place as a whole stays whole
     assert _spans(text, clean_model_spans(text, [(0, 4, "LOC")], words)) == [("朝鲜半岛", "LOC")]
+
+
+def test_former_states_are_places(pipeline):
+    got = ents("扎伊尔和南斯拉夫当年都派出了代表团。")
+    assert {("扎伊尔", "LOC"), ("南斯拉夫", "LOC")} <= got
 
 
 def test_foreign_cities_come_from_the_gazetteer(pipeline):
@@ -594,6 +610,8 @@ def test_common_words_are_not_persons(pipeline, words):
     assert clean_model_spans(text, [(1, 3, "LOC"), (13, 15, "LOC")], words) == []
     text = "在海关监管系统中"  # an institution word naming no one
     assert clean_model_spans(text, [(1, 3, "ORG")], words) == []
+    text = "各地妇联积极参与"  # the women's federations of every place, no one of them
+    assert clean_model_spans(text, [(2, 4, "ORG")], words) == []
     text = "长春海关加强查验"  # but with its place it is one
     assert clean_model_spans(text, [(0, 4, "ORG")], words) == [(0, 4, "ORG")]
 

@@ -19,7 +19,7 @@ lives in rules/ (place_patterns.yaml, places_extra.yaml, org_patterns.yaml, pers
 4. common words read as persons (提振, 楼宇): a two- or three-character person must start with a
    surname, be made of transliteration characters or be followed by 同志/说/表示...; a bare zone
    word or kind of area (综保区, 大综保区, 南区, 山区) is no place, a bare institution word (海关,
-   公司) no organization, a person made of numerals (二〇) no person; a place ends before
+   公司) no organization, a span made of numerals (二〇, 一一○) no name; a place ends before
    a position word (伊通河畔 -> 伊通河). (Dropping every span that jieba knows as a common word was
    measured and left out: it drops far more real names, 两岸, 东盟, 民革, than errors.)
 5. transliterated foreign places read as persons (鲁比诺港 PER): a person span ending in 港/市/州/省
@@ -480,8 +480,8 @@ def clean_model_spans(text: str, spans: list[Candidate], words: Words,
         if lab == "LOC" and bounds and e not in bounds and name[-1] in r.level_words and \
                 e - 1 in bounds and name not in r.places and words.known(_token_around(e, bounds, text)):
             continue  # 网购|市场 read as 购市: the level character starts the next word
-        if lab == "PER" and all(ch in r.numerals for ch in name):
-            continue  # 二〇 (a year)
+        if all(ch in r.numerals for ch in name):
+            continue  # 二〇 (a year), 一一○ (a telephone number)
         if lab == "ORG" and name in r.org_not_alone:
             continue  # 在海关监管系统中: a kind of institution, not a name
         if name in r.places:
