@@ -221,8 +221,7 @@ class PartWriter:
             return
         try:
             schema = self._schemas[name]
-            table = pa.Table.from_pydict({f.name: [row.get(f.name) for row in pending] for f in schema},
-                                         schema=schema)
+            table = pa.Table.from_pylist(pending, schema=schema)  # a missing key is a null
             self._files[name][3].write_table(table)
         except Exception as exc:
             raise _PartWriteFailed(f"cannot write part {self.part_id}: {exc}") from exc
