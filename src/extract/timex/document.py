@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 
 from extract.timex.grammar import Grammar, grammar
-from extract.timex.scan import scan
+from extract.timex.scan import scan, whole_text_scan
 from extract.timex.types import CalendarSpec, Candidate
 
 date = _dt.date
@@ -140,7 +140,7 @@ def _tail_start(text: str, n: int) -> int:
 def _latest_year(G: Grammar, text: str) -> int | None:
     """The latest full year the article names as a period of its own (not a target), plus one when
     that year is set beside 今年 (2025年和今年一季度: this year is not 2025, so it is the next)."""
-    cands = scan(text)
+    cands = whole_text_scan(text)
     best: Candidate | None = None
     for c in cands:
         if c.fam != "cal" or not isinstance(c.data, CalendarSpec) or c.data.y is None:

@@ -53,7 +53,7 @@ import regex
 
 from extract.text.layout import headline_span
 from extract.timex.grammar import grammar
-from extract.timex.scan import scan
+from extract.timex.scan import scan, whole_text_scan
 from extract.timex.types import CalendarSpec, Candidate, TimeExpr
 
 date = _dt.date
@@ -541,7 +541,7 @@ def _find_times(text: str, ref: date | None) -> list[TimeExpr]:
         ref = ref.date()
     out: list[TimeExpr] = []
     ctx = _Ctx(text, ref)
-    for c in scan(text):
+    for c in whole_text_scan(text):
         try:
             a, b, by = _resolve(c, ref, ctx, text)
             a, b, by = _modify(c, a, b, by, ref)

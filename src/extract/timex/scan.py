@@ -54,19 +54,22 @@ def _scan_family(text: str, pat, build, trigger=None, before: int = 0, after: in
     return out
 
 
+def whole_text_scan(text: str) -> list[Candidate]:
+    """:func:`scan` of a whole text, the last one's result kept: the document date reads the
+    article's years and then the pipeline its times, which would scan each article twice (a sixth
+    of a run's time on short articles). A new list each call; the candidates are shared and never
+    changed after the scan. Scans of parts (the head, a line) go to :func:`scan`, so the one kept
+    is always the article's."""
+    return list(_whole_text_scan(text))
+
+
+@lru_cache(maxsize=1)
+def _whole_text_scan(text: str) -> tuple[Candidate, ...]:
+    return tuple(scan(text))
+
+
 def scan(text: str) -> list[Candidate]:
-    """Selected, range-joined and modified candidates, not yet resolved (a new list each call;
-    the candidates are shared and never changed after the scan).
-
-    The last few texts' results are kept: the document date reads the whole article's years and
-    then the pipeline reads its times, so each article would be scanned twice (a sixth of the
-    time of a run on short articles)."""
-    return list(_scan(text))
-
-
-@lru_cache(maxsize=4)
-def _scan(text: str) -> tuple[Candidate, ...]:
-    """:func:`scan`, computed.
+    """Selected, range-joined and modified candidates, not yet resolved.
 
     Selection is leftmost-longest over all families. A candidate that loses because it overlaps
     an earlier winner is looked for again in its own family from the winner's end, so that what
@@ -97,7 +100,7 @@ def _scan(text: str) -> tuple[Candidate, ...]:
                     seq += 1
     chosen = _join_ranges(G, text, chosen)
     _apply_modifiers(G, text, chosen)
-    return tuple(chosen)
+    return chosen
 
 
 def _cal_like(c: Candidate) -> bool:
