@@ -697,8 +697,10 @@ def trade_spans(text: str, found: list[Candidate], cut: list[str], words: Words,
         if a not in bounds or b not in bounds or token_at.get(b, "") in r.trade_not_before:
             continue
         heads = list(found_by_end.get(a, []))
-        heads += [a - n for n in range(2, 9) if a - n in bounds and text[a - n:a] in companies]
-        for s in range(a - 4, a - 1) if m.group() not in r.sector_trade_words else ():
+        sector = m.group() in r.sector_trade_words
+        heads += [a - n for n in range(2, 9)
+                  if a - n in bounds and _company_head(text[a - n:a], companies, words, sector)]
+        for s in range(a - 4, a - 1) if not sector else ():
             word = token_at.get(s)
             if word is not None and s + len(word) == a and (
                     not words.known(word) or words.tags.get(word) in _TRADE_HEAD_CLASSES):
@@ -709,6 +711,17 @@ def trade_spans(text: str, found: list[Candidate], cut: list[str], words: Words,
         if heads:
             out.append(Candidate(min(heads), b, "ORG"))
     return out
+
+
+def _company_head(name: str, companies: Mapping[str, bool], words: Words, sector: bool) -> bool:
+    """May this name of ``companies`` head a trade name? Before a word only companies use (集团,
+    公司: 椰树集团) any name of the list; before a sector's word a rule name, or a name kept only as
+    a feature (the noisy short-form list) where it is no ordinary word: 齐鲁, 丰田 (names to jieba),
+    not 前沿, 枫叶 (前沿科技, 枫叶基金: the sector's words, whatever the list says)."""
+    flag = companies.get(name)
+    if flag is None:
+        return False
+    return flag or not sector or not words.known(name) or words.tags.get(name) in _NAME_CLASSES
 
 
 def relabel_zones(spans: list[Candidate], zones: list[Candidate]) -> list[Candidate]:
