@@ -276,21 +276,26 @@ def org_names() -> frozenset[str]:
 
 
 @cache
-def _org_name_lengths() -> tuple[int, ...]:
-    return tuple(sorted({len(n) for n in org_names()}, reverse=True))
+def _org_name_lengths() -> dict[str, tuple[int, ...]]:
+    """First two characters of a listed name -> the lengths of the names that start so, longest
+    first: most token edges start no listed name, and are passed over with one lookup."""
+    lengths: dict[str, set[int]] = {}
+    for name in org_names():
+        lengths.setdefault(name[:2], set()).add(len(name))
+    return {head: tuple(sorted(ns, reverse=True)) for head, ns in lengths.items()}
 
 
 def org_name_spans(text: str, bounds: frozenset[int]) -> list[Candidate]:
     """The listed organizations in ``text`` whose both ends are in ``bounds`` (jieba's token
     boundaries), longest first, left to right: 中国石化 is not matched in 中|国|石化工业 (the
     industry). A set lookup per boundary and length, so the list's size costs nothing."""
-    names, lengths = org_names(), _org_name_lengths()
+    names, by_head = org_names(), _org_name_lengths()
     out: list[Candidate] = []
     end = 0
     for start in sorted(bounds):
         if start < end:
             continue
-        for n in lengths:
+        for n in by_head.get(text[start:start + 2], ()):
             if start + n in bounds and text[start:start + n] in names:
                 out.append(Candidate(start, start + n, "ORG"))
                 end = start + n
