@@ -290,14 +290,18 @@ def _masked(text: str, start: int, end: int, spans: Sequence[tuple[int, int]],
     Spans are never longer than a sentence, so only those starting in the 200 characters before
     ``start`` can reach into the clause.
     """
-    chars = list(text[start:end])
+    pieces = []
+    pos = start  # text before pos is done: copied or blanked
     i = bisect_right(span_starts, start - 200)
     while i < len(spans) and spans[i][0] < end:
         s, e = spans[i]
-        for k in range(max(s, start), min(e, end)):
-            chars[k - start] = "\x00"
+        a, b = max(s, pos), min(e, end)
+        if b > a:
+            pieces += (text[pos:a], "\x00" * (b - a))
+            pos = b
         i += 1
-    return "".join(chars)
+    pieces.append(text[pos:end])
+    return "".join(pieces)
 
 
 def link(
