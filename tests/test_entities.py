@@ -945,6 +945,32 @@ def test_a_province_and_a_trade_word_are_a_company_only_where_the_whole_is_a_lis
     assert trades(text, {}) == []  # the province's airlines
 
 
+# What the whole entity step reads in sentences of business news, one case per kind of error the
+# step made on real articles before the company rules and repairs (own sentences, real names).
+@pytest.mark.parametrize("text, want, not_want", [
+    # company, brand and platform names: whole, and organizations, not places or persons
+    ("同程旅行和携程旅行都公布了国庆假期的预订数据。", {("同程旅行", "ORG"), ("携程旅行", "ORG")},
+     {("程旅行", "PER"), ("携程", "ORG")}),
+    ("亚马逊与高通宣布在芯片领域开展合作。", {("亚马逊", "ORG"), ("高通", "ORG")}, {("亚马逊", "LOC"), ("高通", "LOC")}),
+    ("海南航空本月新开三条国际航线。", {("海南航空", "ORG")}, {("海南", "LOC")}),
+    ("小米集团昨日发布财报，小米手机出货量同比增长。", {("小米集团", "ORG"), ("小米", "ORG")}, set()),
+    # media
+    ("据券商中国统计，上周新基金发行放缓。", {("券商中国", "ORG")}, {("中国", "LOC")}),
+    ("21世纪经济报道记者获悉，该项目已经开工。", {("21世纪经济报道", "ORG")}, set()),
+    # Latin-script names: not glued to the Chinese verb after them, one name across a space
+    ("Nikola跌超三成，创下年内新低。", set(), {("Nikola跌超", "PER"), ("Nikola跌超", "ORG")}),
+    ("分析师John Smith认为，油价还会上涨。", {("John Smith", "PER")}, {("John", "PER"), ("Smith", "PER")}),
+    ("公司发言人黄权辉解释说，工厂将在下月复工。", {("黄权辉", "PER")}, {("黄权辉解释", "PER")}),
+    # phrases read as names
+    ("所谓“猪菜共振”，是指猪肉和蔬菜价格同时上涨。", set(), {("猪菜共振", "ORG")}),
+    ("二手房市场成交量继续回落。", set(), {("二手房市场", "LOC")}),
+    ("民航运输生产恢复到去年同期的九成。", set(), {("民航", "ORG")}),
+])
+def test_business_news_names_read_whole_and_phrases_are_no_names(pipeline, text, want, not_want):
+    got = ents(text)
+    assert want <= got and not (not_want & got), got
+
+
 def test_hong_kong_listed_companies_are_found_in_either_script():
     from extract.text.view import make_view
 
