@@ -802,6 +802,8 @@ def test_a_person_ends_before_the_verb_glued_to_the_name(words):
 
     text = "张海波解释说"
     assert _spans(text, clean_model_spans(text, [(0, 5, "PER")], words, _bounds(text))) == [("张海波", "PER")]
+    text = "（记者周敏摄）"  # a photo credit: the name ends before 摄
+    assert _spans(text, clean_model_spans(text, [(3, 6, "PER")], words, _bounds(text))) == [("周敏", "PER")]
 
 
 def test_company_lexicon_matches_its_generator_and_keeps_common_words_out():

@@ -100,6 +100,7 @@ class _Rules:
     surname_rank: Mapping[str, int]  # the commonest single surnames -> 0 for the most frequent (name lists)
     translit: frozenset[str]
     person_after: regex.Pattern
+    byline_after: tuple[str, ...]  # 摄, 报道: what follows a name in a byline or a photo credit
     level_words: frozenset[str]
     place_final: frozenset[str]
     trailing_position: tuple[str, ...]  # longest first
@@ -192,6 +193,7 @@ def _rules() -> _Rules:
         surname_rank={ch: i for i, ch in enumerate(people["single_surnames"])},
         translit=frozenset(people["transliteration_chars"]),
         person_after=regex.compile(trie_pattern(people["person_after"])),
+        byline_after=tuple(people["after"]),
         level_words=frozenset(FULL_DIVISION_END),
         place_final=frozenset(zones["place_final"]),
         trailing_position=tuple(sorted(zones["trailing_position"], key=len, reverse=True)),
@@ -456,6 +458,10 @@ def clean_model_spans(text: str, spans: list[Candidate], words: Words,
         if lab == "PER" and e - s >= 3 + _PER_VERB_LEN and e - _PER_VERB_LEN in bounds and \
                 text[e - _PER_VERB_LEN:e] in words.verbs and text[s] in r.surnames:
             e -= _PER_VERB_LEN  # 黄权辉|解释
+            name = text[s:e]
+        if lab == "PER" and (tail := next((w for w in r.byline_after if name.endswith(w)), "")) and \
+                len(name) - len(tail) >= 2 and text[s] in r.surnames:
+            e -= len(tail)  # 记者温宪|摄: a photo credit
             name = text[s:e]
         if lab == "PER" and (names := _name_list(name, words, r)):
             out.extend(Candidate(s + a, s + b, "PER") for a, b in names)  # 谢非|温家宝
