@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from extract.io.cli import app
 
@@ -24,9 +24,9 @@ def _pipeline_built_once() -> None:
     warm_up()
 
 
-@pytest.fixture()
-def folder(tmp_path: Path) -> Path:
-    root = tmp_path / "news"
+def _news_folder(root: Path) -> Path:
+    """A folder of the messy input people have: three encodings, an empty file, an image, a note
+    that the glob leaves out, a symlink loop and a link back up the tree."""
     (root / "sub").mkdir(parents=True)
     (root / "a_utf8.txt").write_text(ARTICLE, encoding="utf-8")
     (root / "b_bom.txt").write_bytes(codecs.BOM_UTF8 + ARTICLE.replace("\n", "\r\n").encode("utf-8"))
@@ -39,6 +39,20 @@ def folder(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture()
+def folder(tmp_path: Path) -> Path:
+    return _news_folder(tmp_path / "news")
+
+
+@pytest.fixture(scope="module")
+def folder_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Result]:
+    """One run of the command (entities on, the default workers) over the news folder, shared by
+    the tests that only read its output and tables."""
+    root = tmp_path_factory.mktemp("folder-run")
+    out = root / "out"
+    return out, _run(str(_news_folder(root / "news")), "--out", str(out), "--glob", "*.txt", "--no-progress")
+
+
 def _flat(output: str) -> str:
     """Output with rich's boxes and line wrapping taken out, for matching phrases."""
     return " ".join(output.replace("│", " ").split())
@@ -48,9 +62,8 @@ def _run(*args: str, input: bytes | None = None):
     return CliRunner().invoke(app, ["run", *args], input=input)
 
 
-def test_folder_run_writes_every_document_and_reports_errors(folder: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    res = _run(str(folder), "--out", str(out), "--glob", "*.txt", "--no-progress")
+def test_folder_run_writes_every_document_and_reports_errors(folder_run: tuple[Path, Result]) -> None:
+    out, res = folder_run
     assert res.exit_code == 1, res.output  # some documents are errors, the rest are written
     docs = pd.read_csv(out / "documents.csv")
     assert sorted(docs.doc_id) == ["a_utf8.txt", "b_bom.txt", "d_empty.txt", "e_image.txt",
@@ -69,10 +82,10 @@ def test_folder_run_writes_every_document_and_reports_errors(folder: Path, tmp_p
     assert not list(out.glob(".*tmp"))  # atomic writes leave no temporaries
 
 
-def test_offsets_index_the_original_text_in_every_encoding(folder: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    _run(str(folder), "--out", str(out), "--glob", "*.txt")
+def test_offsets_index_the_original_text_in_every_encoding(folder_run: tuple[Path, Result]) -> None:
+    out, _ = folder_run
     q = pd.read_csv(out / "quantities.csv")
+    assert set(q.doc_id) == {"a_utf8.txt", "b_bom.txt", "sub/c_gb.txt"}
     texts = {"a_utf8.txt": ARTICLE, "b_bom.txt": ARTICLE.replace("\n", "\r\n"), "sub/c_gb.txt": ARTICLE}
     for row in q.itertuples():
         assert texts[row.doc_id][row.start:row.end] == row.text
