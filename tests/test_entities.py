@@ -756,6 +756,7 @@ def test_a_name_and_a_trade_word_are_one_org(pipeline, text, name):
     ("证券行业的利润下降。", "证券"),
     ("会议讨论了前沿科技的发展方向。", "前沿科技"),  # 前沿 is on the short-form list, but a word before a sector
     ("今年以来新发基金的规模明显缩小。", "新发基金"),  # newly issued funds
+    ("去年东方财富基金代销规模扩大。", "东方财富基金"),  # the company's fund distribution, no fund company
 ])
 def test_trade_words_after_generic_words_or_places_are_no_orgs(pipeline, text, not_org):
     assert (not_org, "ORG") not in ents(text)
