@@ -961,6 +961,7 @@ def test_a_province_and_a_trade_word_are_a_company_only_where_the_whole_is_a_lis
     # media
     ("据券商中国统计，上周新基金发行放缓。", {("券商中国", "ORG")}, {("中国", "LOC")}),
     ("21世纪经济报道记者获悉，该项目已经开工。", {("21世纪经济报道", "ORG")}, set()),
+    ("据时代财经报道，多家银行下调了存款利率。", {("时代财经", "ORG")}, set()),  # jieba: 时代|财经报道
     # Latin-script names: not glued to the Chinese verb after them, one name across a space
     ("Nikola跌超三成，创下年内新低。", set(), {("Nikola跌超", "PER"), ("Nikola跌超", "ORG")}),
     ("分析师John Smith认为，油价还会上涨。", {("John Smith", "PER")}, {("John", "PER"), ("Smith", "PER")}),

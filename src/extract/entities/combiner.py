@@ -125,7 +125,7 @@ def _full_places() -> frozenset[str]:
 
 @repair_step("listed_orgs")
 def _listed_orgs(c: Candidates) -> None:
-    c.listed = entity_rules.org_name_spans(c.text, c.bounds)
+    c.listed = entity_rules.org_name_spans(c.text, c.bounds, _verb_rest_check(c.text, c.bounds, c.words))
     c.rules += c.listed
 
 
@@ -354,6 +354,24 @@ def _org_end_check(text: str, bounds: frozenset[int], words: repairs.Words) -> C
         token_end = starts[bisect_right(starts, end)]
         rest = text[end:token_end]
         return len(rest) >= 2 and words.known(rest)
+
+    return ok
+
+
+def _verb_rest_check(text: str, bounds: frozenset[int], words: repairs.Words) -> Callable[[int], bool]:
+    """May a listed name end at this offset inside a jieba token? Where the token's rest is a verb
+    of two or more characters (时代财经|报道 inside jieba's 财经报道); not where it is a noun
+    (中国石化|工业 inside 石化工业: the industry)."""
+    starts: list[int] = []
+
+    def ok(end: int) -> bool:
+        if not starts:
+            starts.extend(sorted(bounds))
+        i = bisect_right(starts, end)
+        if i >= len(starts):
+            return False
+        rest = text[end:starts[i]]
+        return len(rest) >= 2 and rest in words.verbs
 
     return ok
 

@@ -14,6 +14,7 @@ runs inside the regex engine instead of trying thousands of alternatives at ever
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -285,10 +286,12 @@ def _org_name_lengths() -> dict[str, tuple[int, ...]]:
     return {head: tuple(sorted(ns, reverse=True)) for head, ns in lengths.items()}
 
 
-def org_name_spans(text: str, bounds: frozenset[int]) -> list[Candidate]:
-    """The listed organizations in ``text`` whose both ends are in ``bounds`` (jieba's token
-    boundaries), longest first, left to right: 中国石化 is not matched in 中|国|石化工业 (the
-    industry). A set lookup per boundary and length, so the list's size costs nothing."""
+def org_name_spans(text: str, bounds: frozenset[int],
+                   end_ok: Callable[[int], bool] | None = None) -> list[Candidate]:
+    """The listed organizations in ``text`` that start in ``bounds`` (jieba's token boundaries)
+    and end in them, or where ``end_ok`` allows (时代财经|报道 inside jieba's 财经报道), longest
+    first, left to right: 中国石化 is not matched in 中|国|石化工业 (the industry). A set lookup per
+    boundary and length, so the list's size costs nothing."""
     names, by_head = org_names(), _org_name_lengths()
     out: list[Candidate] = []
     end = 0
@@ -296,7 +299,8 @@ def org_name_spans(text: str, bounds: frozenset[int]) -> list[Candidate]:
         if start < end:
             continue
         for n in by_head.get(text[start:start + 2], ()):
-            if start + n in bounds and text[start:start + n] in names:
+            if text[start:start + n] in names and (
+                    start + n in bounds or (end_ok is not None and end_ok(start + n))):
                 out.append(Candidate(start, start + n, "ORG"))
                 end = start + n
                 break
