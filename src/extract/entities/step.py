@@ -19,6 +19,7 @@ of start-up and 100 MB per process, a third of the throughput target's budget.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
@@ -73,7 +74,7 @@ class Gazetteer:
     """Listed place names matched on token edges: a name matches where the text's tokens run
     exactly as the name's own tokens (what a phrase matcher on token texts does)."""
 
-    def __init__(self, names: tuple[str, ...], cut) -> None:
+    def __init__(self, names: tuple[str, ...], cut: Callable[[str], list[str]]) -> None:
         self._phrases: set[tuple[str, ...]] = set()
         self._longest: dict[str, int] = {}  # first token -> most tokens of a name starting with it
         for name in names:

@@ -213,9 +213,11 @@ class Tokenizer:
 
 
 class _Lexicon(Container[str]):
+    """``word in lexicon``: jieba-rs holds the word (its dictionary or a user word)."""
+
     __slots__ = ("_has_word",)
 
-    def __init__(self, has_word) -> None:
+    def __init__(self, has_word: Callable[[str], bool]) -> None:
         self._has_word = has_word
 
     def __contains__(self, word: object) -> bool:
@@ -254,7 +256,7 @@ class _TaggedView(Container[str]):
 
     __slots__ = ("_tag", "_wanted")
 
-    def __init__(self, tag, wanted: frozenset[str]) -> None:
+    def __init__(self, tag: Callable[[str], str | None], wanted: frozenset[str]) -> None:
         self._tag, self._wanted = tag, wanted
 
     def __contains__(self, word: object) -> bool:
