@@ -170,11 +170,6 @@ def test_a_compact_form_is_built_once_per_content_and_only_the_current_one_kept(
     assert resources.derived("probe", [source], build) == {"吉林省": 1} and len(builds) == 2
     left = sorted(p.name for p in folder.glob("*.marshal"))
     assert other.name in left and forgotten.name not in left and len(left) == 2
-    from extract.text import segment  # what the tokenizer derives from jieba's dictionary are such forms
-
-    tok = segment.Tokenizer([("长春新区", 100, "ns")])
-    assert tok.tag("长春新区") == "ns"
-    assert [len(list(folder.glob(f"jieba-{kind}-*.marshal"))) for kind in ("user-freqs", "not-whole")] == [1, 1]
 
 
 def test_a_runaway_document_becomes_an_error_row_naming_it(monkeypatch) -> None:
