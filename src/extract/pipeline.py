@@ -205,11 +205,12 @@ def _find_entities(text: str) -> list:
 
 
 def warm_up(entities: bool = True) -> None:
-    """Load what the first document would otherwise load: the tokenizer and, with ``entities``,
-    the entity step (its model, rules and gazetteer)."""
-    from extract.text.segment import project_tokenizer
+    """Load what the first document would otherwise load: the tokenizer and its tagger's tables
+    and, with ``entities``, the entity step (its model, rules and gazetteer)."""
+    from extract.text.segment import posseg_model, project_tokenizer
 
     project_tokenizer()
+    posseg_model()
     if entities:
         from extract.entities.find import load
 

@@ -277,7 +277,7 @@ def org_names() -> frozenset[str]:
 
 
 @cache
-def _org_name_lengths() -> dict[str, tuple[int, ...]]:
+def _org_name_lengths_by_head() -> dict[str, tuple[int, ...]]:
     """First two characters of a listed name -> the lengths of the names that start so, longest
     first: most token edges start no listed name, and are passed over with one lookup."""
     lengths: dict[str, set[int]] = {}
@@ -292,7 +292,7 @@ def org_name_spans(text: str, bounds: frozenset[int],
     and end in them, or where ``end_ok`` allows (时代财经|报道 inside jieba's 财经报道), longest
     first, left to right: 中国石化 is not matched in 中|国|石化工业 (the industry). A set lookup per
     boundary and length, so the list's size costs nothing."""
-    names, by_head = org_names(), _org_name_lengths()
+    names, by_head = org_names(), _org_name_lengths_by_head()
     out: list[Candidate] = []
     end = 0
     for start in sorted(bounds):

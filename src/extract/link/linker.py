@@ -34,6 +34,7 @@ from extract.resources import alternation as _alt
 from extract.resources import load_yaml
 from extract.text.layout import paragraph_starts
 from extract.text.region import article_region
+from extract.text.segment import project_tokenizer
 from extract.text.view import clause_bounds
 from extract.timex import TimeExpr, find_times
 
@@ -153,8 +154,6 @@ _NOMINAL = ("n", "vn", "an", "j", "l", "s", "b", "eng", "nz", "mq", "g")
 
 def _pos_tags(text: str) -> list[tuple[str, str]]:
     """(word, jieba tag) of ``text`` from the project tokenizer (loaded on first use)."""
-    from extract.text.segment import project_tokenizer
-
     return project_tokenizer().pos_tags(text)
 
 
@@ -622,8 +621,6 @@ def _inside_a_word(text: str, m: Entity) -> bool:
 
 @lru_cache(maxsize=4096)
 def _cuts_a_word(window: str, start: int, end: int) -> bool:
-    from extract.text.segment import project_tokenizer
-
     pos = 0
     for word in project_tokenizer().lcut(window):
         a, b = pos, pos + len(word)

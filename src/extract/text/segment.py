@@ -75,10 +75,6 @@ def _dictionary_rows() -> Iterator[tuple[str, int, str]]:
                 yield parts[0], int(parts[1]), parts[2]
 
 
-def _salt(user_words: list[tuple[str, int, str]]) -> str:
-    return repr(user_words)
-
-
 class Tokenizer:
     """jieba's default cut (with its HMM) on jieba-rs, with user words, and every word's jieba tag.
 
@@ -102,7 +98,7 @@ class Tokenizer:
         import rjieba
 
         user_words = list(user_words)
-        salt = _salt(user_words)
+        salt = repr(user_words)
         key = f"{zlib.crc32(salt.encode()):x}"
         self._fast = rjieba.Jieba()
         self._has_word = self._fast.has_word
@@ -264,7 +260,7 @@ class _TaggedView(Container[str]):
 
 
 @cache
-def _posseg_model() -> tuple[Callable, dict, dict, dict, dict]:
+def posseg_model() -> tuple[Callable, dict, dict, dict, dict]:
     """jieba.posseg's HMM (viterbi, char states, start, transition and emission tables), read from
     its modules without importing ``jieba.posseg``, whose import reads the whole dictionary again."""
     folder = jieba_dict_file().parent / "posseg"
@@ -292,7 +288,7 @@ def _hmm_tags(run: str) -> tuple[tuple[str, str], ...]:
                 if piece:
                     out.append((piece, "m" if _NUM.match(piece) else "eng" if _ENG.match(piece) else "x"))
             continue
-        viterbi, states, start, trans, emit = _posseg_model()
+        viterbi, states, start, trans, emit = posseg_model()
         _prob, route = viterbi(block, states, start, trans, emit)
         begin = nexti = 0
         for i, char in enumerate(block):
