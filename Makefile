@@ -18,7 +18,7 @@ run: $(STAMP)
 	$(BIN)/extract run corpus/ --out out/ --format csv
 
 test: $(STAMP) browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist worksteal
 
 # Headless Chromium and its driver for the report's browser test (Debian's packages), and a CJK font
 # for the screenshots: installed when absent and apt-get can be run as root; otherwise the browser

@@ -67,6 +67,8 @@ def test_spark_rows_are_the_commands_rows(tmp_path: Path, monkeypatch: pytest.Mo
              .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
              .config("spark.python.daemon.module", "spark_worker_daemon")
              .config("spark.driver.extraJavaOptions", JVM_OPTIONS)
+             # the articles in and the tables out through Arrow, not row by row in Python
+             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
              .getOrCreate())
     try:
         frame = spark.createDataFrame(pd.DataFrame(articles).astype(object).where(pd.notna, None))
