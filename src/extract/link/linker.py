@@ -86,6 +86,7 @@ class _Rules:
     descriptive: regex.Pattern
     region_names: dict[str, str]  # HK -> 香港
     metric_nouns: frozenset[str]  # 收入, 支出: nouns in a metric though jieba tags them verbs
+    metric_noun_prefixes: frozenset[str]  # every prefix of a metric noun ('' included)
     numeral_word_ends: frozenset[str]  # 三个, 一些, 两年: numeral words that count, no modifier
 
 
@@ -126,6 +127,7 @@ def rules() -> _Rules:
         regex.compile(data["descriptive_subject"]),
         dict(data["region_names"]),
         frozenset(data["metric_nouns"]),
+        frozenset(noun[:k] for noun in data["metric_nouns"] for k in range(len(noun) + 1)),
         frozenset(data["numeral_word_ends"]),
     )
 
@@ -258,6 +260,12 @@ def _nouns_tagged_as_verbs(words: list[tuple[str, str]], r: _Rules) -> list[tupl
     out: list[tuple[str, str]] = []
     i = 0
     while i < len(words):
+        if words[i][0] not in r.metric_noun_prefixes:
+            # no metric noun starts with this token, so none is spelled from here: one set probe
+            # instead of three joins per token (this runs on every clause that is tagged)
+            out.append(words[i])
+            i += 1
+            continue
         for j in range(min(len(words), i + 3), i, -1):
             joined = "".join(w for w, _ in words[i:j])
             if joined in r.metric_nouns:

@@ -312,9 +312,11 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-@cache
-def _clause_break() -> regex.Pattern:
-    return regex.compile(r"[，,；;。！？!?：:\n]")
+_CLAUSE_BREAKS = r"[，,；;。！？!?：:\n]"
+_CLAUSE_BREAK = regex.compile(_CLAUSE_BREAKS)
+# the same class searched right to left: the last break before a position, found by the engine
+# instead of a Python loop over up to CLAUSE_WINDOW characters (clause_bounds runs per number)
+_CLAUSE_BREAK_BEFORE = regex.compile(_CLAUSE_BREAKS, regex.REVERSE)
 
 
 # Clause-level rules look at most this many characters either side of a number: real clauses
@@ -328,10 +330,6 @@ def clause_bounds(text: str, pos: int, lo: int = 0, hi: int | None = None) -> tu
     CLAUSE_WINDOW characters either side."""
     lo = max(lo, pos - CLAUSE_WINDOW)
     hi = min(len(text) if hi is None else hi, pos + CLAUSE_WINDOW)
-    start = lo
-    for i in range(pos - 1, lo - 1, -1):
-        if text[i] in "，,；;。！？!?：:\n":
-            start = i + 1
-            break
-    m = _clause_break().search(text, pos, hi)
-    return start, (m.start() if m else hi)
+    before = _CLAUSE_BREAK_BEFORE.search(text, lo, pos)
+    after = _CLAUSE_BREAK.search(text, pos, hi)
+    return (before.end() if before else lo), (after.start() if after else hi)
