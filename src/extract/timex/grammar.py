@@ -295,6 +295,23 @@ class Grammar:
             rf"|(?<![\d.月{ordinal}])(?P<day_count>\d{{1,3}}|{count_cn})日(?P<day_within>{within})"
         )
         self.duration = _guarded(duration, chars=num_first + "半", digits=True)
+        # Every duration and window match holds a count, then its unit at once (odd marker aside):
+        # the trigger is each unit's first character with the count-like run before it, matched
+        # right to left so that the run is taken whole however long it is. Its characters (numerals,
+        # odd markers, 半, spaces, range connectors) include all a match holds between the count's
+        # start and its unit, and no unit's first character, so every match lies between a trigger's
+        # start (less a window prefix: 过去3年) and the rest of its unit with 以内 or 以来 after it.
+        counted = (set(numbers.digit) | set(numbers.small) | set(pair) | set(numbers.odd) | set("半. \t\u3000")
+                   | {c for w in rules["approx_pairs"] for c in w}
+                   | {c for w in load_yaml("ranges.yaml")["connectors"] for c in w})
+        unit_first = {u[0] for u in units} | {"日"}  # 日 ends the day counts (3日内)
+        if counted & unit_first:
+            raise ValueError(f"rules/time.yaml: a duration unit starts with a count character: {counted & unit_first}")
+        self.count_trigger = regex.compile(
+            rf"[\d{''.join(regex.escape(c) for c in sorted(counted))}]*[{''.join(regex.escape(c) for c in sorted(unit_first))}]",
+            regex.REVERSE)
+        self.count_after = max(map(len, units)) - 1 + max(map(len, [*rules["within_words"], *rules["window_suffixes"]])) + 1
+        self.window_before = max(map(len, wpre))
 
         names, marked = rules["holiday_names"], rules["marked_holiday_names"]
         self.holiday_names = {**names, **marked}
@@ -308,6 +325,11 @@ class Grammar:
             holiday, list(names) + list(marked) + list(rules["relative_years"]) + list(rules["context_years"]),
             digits=True)
         self.holiday_dates = _holiday_table()
+        # every holiday match holds a name: a year (2025年, a space either side) or a relative year
+        # may come before it, a holiday word and a one-character lookahead after it
+        self.holiday_trigger = regex.compile(alternation(self.holiday_names))
+        self.holiday_before = max(len("2025年") + 2, *map(len, [*rules["relative_years"], *rules["context_years"]]))
+        self.holiday_after = max(map(len, self.holiday_names)) + max(map(len, rules["holiday_words"])) + 1
 
         same = _alt(rules["same_period"])
         base = rf"(?:(?P<rel_year>{rel_year})|(?<![\d.])(?P<year4>{year4}){sp}年)?(?P<same_period>{same})"
@@ -340,7 +362,7 @@ class Grammar:
         self.coordination_re = regex.compile(rf"{sp}{_alt(rules['coordination'])}{sp}")
 
         # (name, pattern, priority, builder, trigger, chars before, chars after). Every match of a
-        # family contains one of its trigger characters, and lies within (before, after) of it:
+        # family overlaps one of its trigger's matches, and lies within (before, after) of it:
         # the big patterns are only tried in those windows, so the text is scanned at C speed.
         self.families: list[tuple[str, Any, int, Callable, Any, int, int]] = [
             ("numdate", self.numdate, 0, self._build_numdate, regex.compile(r"\d[-./]\d{1,2}[-./]\d"), 8, 40),
@@ -348,12 +370,13 @@ class Grammar:
             ("yrange", self.yrange, 0, self._build_yrange, None, 0, 0),
             ("plan", self.plan, 0, self._build_plan, regex.compile("五"), 8, 12),
             ("decade", self.decade, 0, self._build_decade, None, 0, 0),
-            ("holiday", self.holiday, 0, self._build_holiday, None, 0, 0),
+            ("holiday", self.holiday, 0, self._build_holiday, self.holiday_trigger, self.holiday_before,
+             self.holiday_after),
             ("base", self.base, 0, self._build_base, None, 0, 0),
             ("now", self.now, 0, self._build_now, None, 0, 0),
             ("rel", self.rel, 1, self._build_rel, None, 0, 0),
-            ("window", self.window, 1, self._build_window, None, 0, 0),
-            ("duration", self.duration, 2, self._build_duration, None, 0, 0),
+            ("window", self.window, 1, self._build_window, self.count_trigger, self.window_before, self.count_after),
+            ("duration", self.duration, 2, self._build_duration, self.count_trigger, 0, self.count_after),
         ]
 
         dd = rules["document_date"]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import heapq
 from functools import lru_cache
 
+import regex
+
 from extract.timex.grammar import Grammar, grammar
 from extract.timex.types import CalendarSpec, Candidate
 
@@ -14,10 +16,14 @@ from extract.timex.types import CalendarSpec, Candidate
 
 
 def _windows(text: str, trigger, before: int, after: int) -> list[tuple[int, int]]:
-    """Merged windows of text around each trigger character."""
+    """Merged windows of text around each match of ``trigger`` (left to right, also for a trigger
+    that matches right to left: regex.REVERSE)."""
     n = len(text)
     out: list[list[int]] = []
-    for m in trigger.finditer(text):
+    matches = trigger.finditer(text)
+    if trigger.flags & regex.REVERSE:
+        matches = reversed(list(matches))
+    for m in matches:
         a, b = max(0, m.start() - before), min(n, m.end() + after)
         if out and a <= out[-1][1]:
             out[-1][1] = b
