@@ -588,3 +588,27 @@ def test_a_weekday_after_an_index_name_is_a_day():
     t = one("上证指数周五收涨0.5%。", REF, "周五")
     assert t.start_date == D(2026, 5, 15)
     assert all(x.text != "周三" for x in find_times("连续数周三次加息", REF))
+
+
+_COUNTED_TIME_CHARS = "0123456789.１２年个個月多余餘半两三十五至到-—～ \u3000周天小时日内以来近过去上前后第星期工作钟头分秒元旦春节国庆中秋期间假长一的"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=_COUNTED_TIME_CHARS, max_size=80))
+def test_the_windowed_time_families_find_what_a_scan_of_the_whole_text_finds(text):
+    """Durations, windows and holidays are only looked for around their triggers (a unit with the
+    count before it, a holiday name): the windows must lose none of them, however long the count."""
+    from extract.timex.grammar import grammar
+    from extract.timex.scan import _scan_family
+
+    def found(cands):
+        return [(c.start, c.end, c.kind, c.grain, repr(c.data)) for c in cands]
+
+    for name, pattern, _prio, build, trigger, before, after in grammar().families:
+        if name in ("duration", "window", "holiday"):
+            assert found(_scan_family(text, pattern, build, trigger, before, after)) == \
+                found(_scan_family(text, pattern, build)), name
+
+
+def test_a_duration_with_a_count_longer_than_its_window_is_still_found():
+    assert one("历时" + "1." + "3" * 30 + "年以来，", want="1." + "3" * 30 + "年以来").text.endswith("以来")
