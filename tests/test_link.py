@@ -96,6 +96,21 @@ def test_collective_word_before_a_name_makes_it_the_regions_figure() -> None:
     assert ctx["1/5"].subject == "珲春市"  # 占长春市的: the whole it is a share of, not the subject
 
 
+def test_the_whole_market_is_no_collective_word() -> None:
+    ctx = _link("上半年全市场新发基金同比下滑57%。珲春市全市外贸进出口增长5%。", {"珲春市": "LOC"})
+    assert ctx["57%"].subject is None
+    assert ctx["5%"].subject == "珲春市"
+
+
+def test_a_county_named_only_in_short_form_inside_other_names_is_not_the_articles_county() -> None:
+    # 东兴 is a county-level city (东兴市) and the head of a brokerage's name: 全市 is not 东兴市
+    text = "东兴证券、东兴证券分析师认为，全市新增企业300家。"
+    ctx = _link(text, {"东兴证券": "ORG"})
+    assert ctx["300家"].subject == "全市"
+    written_out = _link("东兴市商务局表示，全市新增企业300家。", {"东兴市商务局": "ORG"})
+    assert written_out["300家"].subject == "东兴市"
+
+
 def test_metric_keeps_its_first_character() -> None:
     ctx = _link("一季度，全市汽车产量41.6万辆，其中新能源汽车产量9.3万辆。")
     assert ctx["9.3万辆"].metric == "新能源汽车产量"

@@ -134,6 +134,7 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
         "metric_nouns": _WORDS,
         "numeral_word_ends": _WORD,
         "collective": _map(_WORDS),
+        "collective_not_words": _WORDS,
         "region_names": _map(_WORD),
         "not_subject_before": _WORDS,
         "not_subject_suffixes": _WORDS,

@@ -110,7 +110,8 @@ def rules() -> _Rules:
         regex.compile(data["byline_after"]),
         regex.compile(rf"(?:{_alt(data['not_subject_before'])})(?:[^，,；;。、]{{1,12}}、)+$"),
         regex.compile(rf"(?:{_alt(data['metric_stops'])})(?!{_alt(data['metric_stops_not_before'])})"),
-        regex.compile(_alt([w for words in data["collective"].values() for w in words])),
+        regex.compile(rf"(?!{_alt(data['collective_not_words'])})"
+                      rf"(?:{_alt([w for words in data['collective'].values() for w in words])})"),
         regex.compile(rf"(?:{_alt(data['comparison_words'])})(?![{''.join(data['comparison_not_before'])}])"),
         tuple(data["moment_suffixes"]),
         tuple(w for w, mode in load_yaml("time.yaml")["by_prefixes"].items() if mode == "target"),

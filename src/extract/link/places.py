@@ -96,13 +96,15 @@ def home_regions(names: Iterable[tuple[int, str]]) -> dict[str, str]:
     The most mentioned place of each kind wins (ties: the first mentioned). "city" is any city
     (prefecture or county level: 珲春市 is a county-level city, and its 全市 means 珲春市; a
     municipality such as 重庆市 is a city and a province); "county" is a district, county or
-    banner. Names inside organizations count (吉林省商务厅).
+    banner. Names inside organizations count (吉林省商务厅). A county-level division counts only
+    written in full (珲春市, 九台区): its short form is too often another word or name (东兴证券,
+    兴业银行, 兴隆综保区, the pass of 不过山海关), and a wrong 全市 is worse than 全市 as written.
     """
     counts: dict[str, Counter] = {"province": Counter(), "city": Counter(), "county": Counter()}
     first: dict[str, int] = {}
     for pos, text in names:
         d = division_prefix(text)
-        if d is None:
+        if d is None or (d.level == "county" and not text.startswith(d.name)):
             continue
         for kind in d.kinds:
             counts[kind][d.name] += 1
