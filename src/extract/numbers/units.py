@@ -34,6 +34,9 @@ class Lexicon:
 
     units: dict[str, Unit]
     max_len: int
+    # first character -> the longest surface starting with it: units_at probes only the lengths a
+    # unit there can have, and none where no unit starts (most characters after a number)
+    longest_from: dict[str, int]
     rate_time: dict[str, str]
     half_not_before: tuple[str, ...]
     regional_money: frozenset[str]  # 元, 蚊 ...: the region's currency where a region is known
@@ -81,7 +84,8 @@ def lexicon() -> Lexicon:
     index = data["index_points"]
     symbols = {str(k): v for k, v in sorted(data["symbols"].items(), key=lambda kv: -len(kv[0]))}
     return Lexicon(
-        units, max(len(s) for s in units), dict(data["rate_time"]), tuple(data["half_not_before"]),
+        units, max(len(s) for s in units), _longest_from(units), dict(data["rate_time"]),
+        tuple(data["half_not_before"]),
         frozenset(data["regional_money"]), symbols, frozenset(data["regional_symbols"]),
         frozenset(sub["after"]), {k: Decimal(str(v)) for k, v in sub["units"].items()},
         tuple(sub["not_followed_by"]),
@@ -91,11 +95,21 @@ def lexicon() -> Lexicon:
     )
 
 
+def _longest_from(surfaces: dict[str, Unit]) -> dict[str, int]:
+    """First character -> length of the longest surface that starts with it."""
+    longest: dict[str, int] = {}
+    for surface in surfaces:
+        longest[surface[0]] = max(longest.get(surface[0], 0), len(surface))
+    return longest
+
+
 def units_at(text: str, pos: int) -> list[Unit]:
     """Units whose surface starts at ``text[pos]``, longest first, guards checked."""
+    if pos >= len(text):
+        return []
     lex = lexicon()
     found = []
-    for length in range(min(lex.max_len, len(text) - pos), 0, -1):
+    for length in range(min(lex.longest_from.get(text[pos], 0), len(text) - pos), 0, -1):
         unit = lex.units.get(text[pos:pos + length])
         if unit is None:
             continue

@@ -66,8 +66,10 @@ class _Rules:
     prefix: dict[str, str]
     suffix: dict[str, str]
     prefix_not_after: dict[str, tuple[str, ...]]
-    max_prefix: int
-    max_suffix: int
+    # the longest approximation word ending with (prefix) or starting with (suffix) a character:
+    # the lengths worth probing next to a number, none beside most characters
+    prefix_longest: dict[str, int]
+    suffix_longest: dict[str, int]
     idiom_re: regex.Pattern
     verb_re: regex.Pattern
     adjacent_change: dict[str, str]  # 多 -> up, 少 -> down: a change only right before the number
@@ -106,7 +108,7 @@ def rules() -> _Rules:
     )
     basis_of = {w: code for code, words in ch["basis"].items() for w in words}
     return _Rules(
-        prefix, suffix, not_after, max(map(len, prefix)), max(map(len, suffix)),
+        prefix, suffix, not_after, _longest_by(prefix, -1), _longest_by(suffix, 0),
         regex.compile(_alternation(idioms)),
         regex.compile(verbs),
         {w: change for change, words in ch["adjacent"].items() for w in words},
@@ -129,6 +131,14 @@ def rules() -> _Rules:
         frozenset(vetoes["lone_financial"]),
         regex.compile(vetoes["fiscal_year"]),
     )
+
+
+def _longest_by(words: dict[str, str], end: int) -> dict[str, int]:
+    """Character at index ``end`` of a word (0: first, -1: last) -> the longest such word's length."""
+    longest: dict[str, int] = {}
+    for w in words:
+        longest[w[end]] = max(longest.get(w[end], 0), len(w))
+    return longest
 
 
 # --- reading one number with its unit -------------------------------------------------------
@@ -356,7 +366,9 @@ def is_vetoed(text: str, num: Number) -> bool:
 def _prefix(text: str, start: int) -> tuple[str | None, int]:
     """An approximation word glued in front of the number: (code, new start)."""
     r = rules()
-    for length in range(min(r.max_prefix, start), 0, -1):
+    if start <= 0:
+        return None, start
+    for length in range(min(r.prefix_longest.get(text[start - 1], 0), start), 0, -1):
         word = text[start - length:start]
         code = r.prefix.get(word)
         if code is None:
@@ -370,7 +382,9 @@ def _prefix(text: str, start: int) -> tuple[str | None, int]:
 
 def _suffix(text: str, end: int) -> tuple[str | None, int]:
     r = rules()
-    for length in range(min(r.max_suffix, len(text) - end), 0, -1):
+    if end >= len(text):
+        return None, end
+    for length in range(min(r.suffix_longest.get(text[end], 0), len(text) - end), 0, -1):
         code = r.suffix.get(text[end:end + length])
         if code is not None:
             return code, end + length
