@@ -291,16 +291,35 @@ def _metric_after_count(text: str, q: Quantity, r: _Rules) -> str | None:
     return _noun_phrase(words, from_right=False)
 
 
-def _masked(text: str, start: int, end: int, spans: Sequence[tuple[int, int]],
-            span_starts: Sequence[int]) -> str:
-    """text[start:end] with the sorted ``spans`` blanked out by NULs (kept as piece boundaries).
+# Spans are never longer than a sentence: only those starting this many characters before a
+# clause are looked at when it is masked
+MASK_LOOKBACK = 200
 
-    Spans are never longer than a sentence, so only those starting in the 200 characters before
-    ``start`` can reach into the clause.
-    """
+
+@dataclass(frozen=True)
+class _Masks:
+    """What a clause is read without (times, names, numbers, glosses), sorted by start. ``reach``:
+    the longest span, at most MASK_LOOKBACK: a span starting farther back than that before a
+    clause cannot reach into it, so masking looks no farther (most spans are a few characters,
+    and dense text has dozens of them in MASK_LOOKBACK characters)."""
+
+    spans: list[tuple[int, int]]
+    starts: list[int]
+    reach: int
+
+    @classmethod
+    def of(cls, spans: list[tuple[int, int]]) -> _Masks:
+        spans = sorted(spans)
+        reach = min(MASK_LOOKBACK, max((e - s for s, e in spans), default=0))
+        return cls(spans, [s for s, _ in spans], reach)
+
+
+def _masked(text: str, start: int, end: int, masks: _Masks) -> str:
+    """text[start:end] with the ``masks`` blanked out by NULs (kept as piece boundaries)."""
     pieces = []
     pos = start  # text before pos is done: copied or blanked
-    i = bisect_right(span_starts, start - 200)
+    spans = masks.spans
+    i = bisect_right(masks.starts, start - masks.reach)
     while i < len(spans) and spans[i][0] < end:
         s, e = spans[i]
         a, b = max(s, pos), min(e, end)
@@ -351,8 +370,7 @@ def link(
     mask_spans += [(q.start, q.end) for q in quantities]
     # a gloss in brackets (宏观税负（即税收收入占GDP比重）分别为) is no part of the metric
     mask_spans += [(m.start(), m.end()) for m in _GLOSS.finditer(text)]
-    mask_spans.sort()
-    mask_starts = [s for s, _ in mask_spans]
+    masks = _Masks.of(mask_spans)
     time_at = {t.start: t for t in times}
     name_spans = sorted((m.start, m.end) for m in mentions)
     out: list[Context] = []
@@ -411,13 +429,13 @@ def link(
             if q.kind == "count":
                 metric = _metric_after_count(text, q, r)
             if metric is None:
-                clause = _masked(text, clause_start, q.start, mask_spans, mask_starts)
+                clause = _masked(text, clause_start, q.start, masks)
                 metric = _metric_from_clause(clause, r)
         change, basis = _comparison_change(text, q, clause_start, time_at, name_spans, r)
         growth = False
         if metric in (None, DEFER) and group is None and q.unit == "%" and change is None:
             after = prev_q.end if same_sentence and prev_q is not None else sent_start
-            found = _growth_metric(text, after, clause_start, mask_spans, mask_starts, r)
+            found = _growth_metric(text, after, clause_start, masks, r)
             if found is not None:
                 metric, change, growth = found[0], found[1], True
             elif same_sentence and prev_growth and prev_ctx is not None:
@@ -498,8 +516,7 @@ def _inside_any(spans: Sequence[tuple[int, int]], pos: int) -> bool:
     return i >= 0 and spans[i][0] <= pos < spans[i][1]
 
 
-def _growth_metric(text: str, lo: int, hi: int, mask_spans: Sequence[tuple[int, int]],
-                   mask_starts: Sequence[int], r: _Rules) -> tuple[str, str] | None:
+def _growth_metric(text: str, lo: int, hi: int, masks: _Masks, r: _Rules) -> tuple[str, str] | None:
     """A growth noun named in text[lo:hi] (the sentence before the clause of a percentage that names
     nothing, after any earlier figure): the metric of what grows, and the change, or None.
     GDP增速来看，其余省份分别是：北京10.7%: GDP, up."""
@@ -509,7 +526,7 @@ def _growth_metric(text: str, lo: int, hi: int, mask_spans: Sequence[tuple[int, 
     if last is None:
         return None
     start = max(clause_bounds(text, last.start(), lo)[0], lo)
-    phrase = _metric_from_clause(_masked(text, start, last.start(), mask_spans, mask_starts), r)
+    phrase = _metric_from_clause(_masked(text, start, last.start(), masks), r)
     if phrase in (None, DEFER):
         return None
     return phrase, last.lastgroup
