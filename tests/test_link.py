@@ -187,3 +187,17 @@ def test_an_article_reads_the_same_whatever_was_read_before_it_in_the_process() 
     for text in others:
         read(text)
     assert read(article) == first
+
+
+def test_masking_a_clause_blanks_every_span_that_reaches_into_it():
+    """Masking looks back only as far as the longest span: a long one starting well before the
+    clause is still blanked where it reaches in, short ones before the clause leave it as it is."""
+    from extract.link.linker import _masked, _Masks
+
+    text = "".join(chr(0x4E00 + i % 50) for i in range(400))
+    spans = [(10, 12), (100, 160), (150, 152), (155, 170), (175, 176), (300, 301)]
+    masks = _Masks.of(spans)
+    for start, end in [(150, 180), (165, 178), (0, 400), (171, 175), (299, 302)]:
+        want = "".join("\x00" if any(s <= i < e and s > start - 200 for s, e in spans) else text[i]
+                       for i in range(start, end))
+        assert _masked(text, start, end, masks) == want, (start, end)

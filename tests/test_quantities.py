@@ -62,3 +62,25 @@ def test_chinese_comma_is_not_a_thousands_separator() -> None:
 def test_idioms_with_numerals_never_read_as_numbers() -> None:
     for text in ("唯一", "统一", "十分重要", "三角债", "一五一十"):
         assert find_quantities(text + "5元") == [] or all(q.text == "5元" for q in find_quantities(text + "5元"))
+
+
+def test_units_and_approximation_words_are_found_at_every_length():
+    """The unit and approximation-word lookups probe only the lengths a word starting (ending)
+    with the character there can have: each still finds what probing every length finds."""
+    from extract.numbers.units import lexicon, units_at
+    from extract.quantities.reading import _prefix, _suffix, rules
+
+    lex, r = lexicon(), rules()
+    text = "约" + "".join(sorted(lex.units)) + "以上左右" + "".join(sorted(r.prefix)) + "".join(sorted(r.suffix)) + "。"
+    for pos in range(len(text) + 1):
+        every = []
+        for k in range(lex.max_len, 0, -1):
+            unit = lex.units.get(text[pos:pos + k]) if pos + k <= len(text) else None
+            if unit is not None and not text.startswith(unit.not_followed_by, pos + k):
+                every.append(unit)
+        assert units_at(text, pos) == every, pos
+        prefixes = [k for k in range(pos, 0, -1) if text[pos - k:pos] in r.prefix
+                    and not (pos - k > 0 and text[pos - k - 1] in r.prefix_not_after.get(text[pos - k:pos], ()))]
+        assert _prefix(text, pos)[1] == (pos - prefixes[0] if prefixes else pos), pos
+        suffixes = [k for k in range(len(text) - pos, 0, -1) if text[pos:pos + k] in r.suffix]
+        assert _suffix(text, pos)[1] == pos + (suffixes[0] if suffixes else 0), pos
