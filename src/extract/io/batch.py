@@ -40,11 +40,18 @@ class Source:
     metadata: date and carried columns), or an error found while walking or reading records."""
 
     doc_id: str
-    path: Path | None = None
+    # a folder walk keeps the file's path as text: a Path object per file is some 300 bytes, and
+    # the sorted list of a 200,000-file folder is held for the whole run (``file`` is the Path)
+    path: Path | str | None = None
     data: bytes | None = None
     error: str | None = None
     text: str | None = None
     meta: dict | None = None
+
+    @property
+    def file(self) -> Path | None:
+        """The file this document is read from, if any."""
+        return None if self.path is None else Path(self.path)
 
 
 DEFAULT_DOC_TIMEOUT = 600.0
@@ -201,16 +208,15 @@ def discover(root: Path, pattern: str | tuple[str, ...] = DEFAULT_PATTERNS,
                 continue
             name = display_name(entry.name)
             child_rel = f"{rel}/{name}" if rel else name
-            path = Path(entry.path)
             try:
                 is_dir = entry.is_dir()
             except OSError:
                 is_dir = False
             if is_dir:
-                if not exclude or Path(os.path.realpath(path)) not in exclude:  # realpath: depth syscalls
-                    folders.append((path, child_rel))
-            elif _matches(child_rel, pattern) and (not exclude or Path(os.path.realpath(path)) not in exclude):
-                yield Source(child_rel, path)
+                if not exclude or Path(os.path.realpath(entry.path)) not in exclude:  # realpath: depth syscalls
+                    folders.append((Path(entry.path), child_rel))
+            elif _matches(child_rel, pattern) and (not exclude or Path(os.path.realpath(entry.path)) not in exclude):
+                yield Source(child_rel, entry.path)
         stack.extend(reversed(folders))  # sorted order: the first sub-folder is walked next
 
 
@@ -260,24 +266,25 @@ def read_source(src: Source, max_bytes: int) -> bytes:
         return src.data
     if src.text is not None:
         return src.text.encode("utf-8")
-    assert src.path is not None
-    st = src.path.stat()
+    path = src.file
+    assert path is not None
+    st = path.stat()
     if not stat.S_ISREG(st.st_mode):  # a FIFO or a device would block the run or never end
         raise DecodeError(f"not a regular file ({_file_kind(st.st_mode)}), not read")
     size = st.st_size
     if size > max_bytes:
         raise DecodeError(f"file too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB, "
                           f"see --max-mb)")
-    if src.path.name.lower().endswith(".gz"):
+    if path.name.lower().endswith(".gz"):
         import gzip
 
         from extract.io.readers import gunzip_article
 
         try:
-            return gunzip_article(src.path, max_bytes)
+            return gunzip_article(path, max_bytes)
         except (EOFError, gzip.BadGzipFile) as exc:
             raise DecodeError(f"not a readable .gz file ({exc})") from None
-    with src.path.open("rb") as fh:
+    with path.open("rb") as fh:
         return fh.read()
 
 

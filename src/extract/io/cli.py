@@ -229,7 +229,7 @@ def _run_locked(folder: OutputFolder, sources: list[Source], options: Options, a
 
     jobs = arguments["jobs"]
     columns = Columns(arguments["text_col"], arguments["id_col"], arguments["date_col"])
-    has_records = any(s.path is not None and record_kind(s.path) for s in sources)
+    has_records = any(s.path is not None and record_kind(s.file) for s in sources)
     total = None if has_records else len(sources)
     bar = _progress(total, progress)
     try:

@@ -139,12 +139,13 @@ _READERS = {"jsonl": _jsonl, "csv": _csv, "parquet": _parquet}
 
 def read_records(src: Source, cols: Columns) -> Iterator[Source]:
     """The documents of one record file (``src.path``), in file order; never raises for bad input."""
-    assert src.path is not None
-    kind = record_kind(src.path)
+    path = src.file
+    assert path is not None
+    kind = record_kind(path)
     assert kind is not None
     n = 0
     try:
-        for n, doc in enumerate(_READERS[kind](src.path, src.doc_id, cols), 1):  # noqa: B007
+        for n, doc in enumerate(_READERS[kind](path, src.doc_id, cols), 1):  # noqa: B007
             yield doc
     except UnicodeDecodeError:
         yield Source(f"{src.doc_id}#rest", error=f"{src.doc_id} is not UTF-8 after record {n}; "

@@ -92,7 +92,7 @@ def doc_key(sha256: str, meta: dict) -> str:
 def expand(sources: Iterable[Source], columns: Columns) -> Iterator[Source]:
     """Every document: a record file (JSON Lines, CSV, Parquet, also .gz) gives one per record."""
     for src in sources:
-        if src.path is not None and src.error is None and record_kind(src.path):
+        if src.path is not None and src.error is None and record_kind(src.file):
             yield from read_records(src, columns)
         else:
             yield src

@@ -86,9 +86,10 @@ def _bytes_and_text(src: Source) -> tuple[bytes, str]:
     """A document's bytes as the run hashed them and its text as the run read it (same offsets)."""
     if src.text is not None:  # a record of a JSON Lines, CSV or Parquet file
         return src.text.encode("utf-8"), src.text
-    assert src.path is not None
-    data = src.path.read_bytes()
-    if src.path.name.lower().endswith(".gz"):
+    path = src.file
+    assert path is not None
+    data = path.read_bytes()
+    if path.name.lower().endswith(".gz"):
         data = gzip.decompress(data)
     return data, decode_bytes(data).text
 
