@@ -488,8 +488,9 @@ def _comparison_change(text: str, q: Quantity, clause_start: int, time_at: dict[
                        name_spans: Sequence[tuple[int, int]], r: _Rules) -> tuple[str | None, str | None]:
     """The change and basis of ``q`` once its clause's comparison is read: after a comparison with
     anything but an earlier time and no verb of change (高于全国增幅, 增速比出口高) the figure is a
-    gap to that thing, with neither; after the same period of an earlier year a comparative is the change
-    (比上年同期的60%高1.5个百分点: up, yoy); otherwise the quantity's own."""
+    gap to that thing, with neither; after the same period of an earlier year or last year a
+    comparative is the change (比上年同期的60%高1.5个百分点, 比去年少了3亿元: yoy); otherwise the
+    quantity's own."""
     last = None
     for m in r.gap_comparison.finditer(text, clause_start, q.start):
         if m.group() == "相比" or (m.group() == "较" and text.startswith(r.relatively, m.end())):
@@ -504,7 +505,9 @@ def _comparison_change(text: str, q: Quantity, clause_start: int, time_at: dict[
         if r.change_verb.search(text, last.end(), q.start):
             return q.change, q.basis  # 比传统耕作提高15%: a verb of change, said of the figure
         return None, None
-    if q.change is None and "同期" in text[last.end():q.start]:
+    # the same period of an earlier year (比上年同期), or a comparand the quantity's basis already
+    # reads as last year (比去年, 较上年: yoy): 比去年少了3亿元 is a fall of 3亿元, year on year
+    if q.change is None and ("同期" in text[last.end():q.start] or q.basis == "yoy"):
         cm = r.comparative_end.search(text, last.end(), q.start)
         if cm is not None:
             return cm.lastgroup, q.basis or "yoy"
