@@ -982,3 +982,17 @@ def test_hong_kong_listed_companies_are_found_in_either_script():
     for text in ("電能實業昨日公佈全年業績。", "电能实业昨日公布全年业绩。"):  # HKEX names, stored in Simplified
         view = make_view(text).text
         assert ("电能实业", "ORG") in {(e.text, e.label) for e in find_entities(view)}
+
+
+def test_the_longest_listed_place_ending_at_a_position_is_found_whatever_its_length():
+    """Place heads are probed only at the lengths a place ending with that character has: every
+    listed place, the longest ones included, is still found whole at the end of a text."""
+    from extract.entities.repairs import Words, _place_start, _rules
+
+    r = _rules()
+    words = Words(cut=list, lexicon=frozenset(), tags={}, closed=frozenset(), verbs=frozenset())
+    longest = sorted(r.places, key=lambda p: (-len(p), p))[:20]
+    for place in longest + sorted(r.places)[::97]:
+        text = "据" + place
+        starts = [len(text) - k for k in range(len(place), 1, -1) if text[len(text) - k:] in r.places]
+        assert _place_start(text, len(text), words, r, {}, runs=False) == starts[0], place

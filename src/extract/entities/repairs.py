@@ -75,6 +75,9 @@ class _Rules:
     country_lengths: tuple[int, ...]
     full_divisions: frozenset[str]  # names with a level suffix (长春市, 九台区): never in a middle
     max_place: int
+    # last character -> the longest place ending with it: the lengths worth probing for a place
+    # that ends at a position (none for most characters)
+    place_longest_ending: Mapping[str, int]
     zone_suffix: regex.Pattern
     zone_words: frozenset[str]
     area_kinds: frozenset[str]  # zone words and kinds of area (综保区, 南区, 山区): no names
@@ -128,6 +131,14 @@ class _Rules:
     org_words: tuple[str, ...]  # every organization word of org_patterns.yaml
 
 
+def _longest_ending(names: frozenset[str]) -> dict[str, int]:
+    """Last character -> length of the longest of ``names`` that ends with it."""
+    longest: dict[str, int] = {}
+    for name in names:
+        longest[name[-1]] = max(longest.get(name[-1], 0), len(name))
+    return longest
+
+
 def _county_short_forms(places: frozenset[str], vetoed: frozenset[str]) -> dict[str, str]:
     """County-level names whose short form the gazetteer leaves out as too ambiguous (梨树县 -> 梨树,
     图们市 -> 图们): within an article that names the county in full they are safe."""
@@ -168,6 +179,7 @@ def _rules() -> _Rules:
         country_lengths=tuple(sorted({len(c) for c in countries})),
         full_divisions=frozenset(n for n in names.full if n.endswith(tuple(FULL_DIVISION_END)) and len(n) > 2),
         max_place=max(map(len, places)),
+        place_longest_ending=_longest_ending(places),
         zone_suffix=regex.compile(trie_pattern(suffixes)),
         zone_words=frozenset(suffixes),
         area_kinds=frozenset(suffixes) | frozenset(zones["generic_areas"]),
@@ -564,7 +576,10 @@ def _place_start(text: str, p: int, words: Words, r: _Rules, found: Mapping[int,
     best = found.get(p, -1)
     if best >= 0 and not loose and text[best:p] in r.regions:
         best = -1
-    for k in range(min(r.max_place, p), 1, -1):
+    # a longer name is a listed place, and so ends with a character some place ends with; up to 4
+    # characters jieba's ns words count too when ``loose``
+    longest = max(r.place_longest_ending.get(text[p - 1], 0), 4 if loose else 0) if p > 0 else 0
+    for k in range(min(r.max_place, p, longest), 1, -1):
         name = text[p - k:p]
         if not loose and name in r.regions:
             continue
