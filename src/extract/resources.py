@@ -145,6 +145,7 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
         "comparison_not_after": _WORDS,
         "subject_nouns": _WORDS,
         "descriptive_subject": _WORD,
+        "anaphors": _WORDS,
         "relatively_before": _WORDS,
         "comparatives": _record({"up": _WORDS, "down": _WORDS}),
         "earlier_comparands": _WORDS,

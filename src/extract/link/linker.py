@@ -19,7 +19,7 @@ than a null, so each rule gives up rather than stretch.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
@@ -84,6 +84,7 @@ class _Rules:
     index_name: regex.Pattern  # 标普500指数跌 -> 标普500指数: a market index is its own metric
     subject_noun: regex.Pattern
     descriptive: regex.Pattern
+    anaphor: regex.Pattern  # 该公司: the organization named before
     region_names: dict[str, str]  # HK -> 香港
     metric_nouns: frozenset[str]  # 收入, 支出: nouns in a metric though jieba tags them verbs
     metric_noun_prefixes: frozenset[str]  # every prefix of a metric noun ('' included)
@@ -99,7 +100,7 @@ def rules() -> _Rules:
     change_words = [w for words in changes.values() for w in words if len(w) >= 2]
     index_names = load_yaml("units.yaml")["index_points"]["names"]
     return _Rules(
-        regex.compile(rf"^(?:{_alt(data['strip_left'])}|[\s，、：:（(“”\"'])+"),
+        regex.compile(rf"^(?:{_alt([*data['strip_left'], *data['anaphors']])}|[\s，、：:（(“”\"'])+"),
         regex.compile(rf"(?:{_alt([*data['strip_right'], *change_words])}|[\s，、：:（(“”\"'])+$"),
         regex.compile(rf"\s*(?:{_alt(load_yaml('ranges.yaml')['enumerators'])})\s*"),
         enumeration_gap(),
@@ -126,6 +127,7 @@ def rules() -> _Rules:
         regex.compile(rf"(?:{_alt(index_names)})$"),
         regex.compile(_alt(data["subject_nouns"])),
         regex.compile(data["descriptive_subject"]),
+        regex.compile(_alt(data["anaphors"])),
         dict(data["region_names"]),
         frozenset(data["metric_nouns"]),
         frozenset(noun[:k] for noun in data["metric_nouns"] for k in range(len(noun) + 1)),
@@ -456,11 +458,15 @@ def link(
             text, q, clause_start, in_clause, places[lo:min(hi, lo + _TOPIC_CANDIDATES)],
             collectives[c_hi - 1] if c_hi > c_lo else None, art.regions, r,
             prev_ctx.subject if same_sentence and prev_ctx is not None else None)
-        if i in run_of:
+        anaphor = _last(r.anaphor.finditer(text, sent_start, q.start))
+        if anaphor is not None and not any(anaphor.end() <= m.start and m.end <= q.start for m in places[lo:hi]):
+            subject, subject_source = _antecedent(text, places, place_starts, anaphor.start(), sent_start, r)
+            para_subject = para_subject or subject
+        elif i in run_of:
             listed = _listed_subject(text, run_of[i], quantities, places[lo:hi], sent_start, r)
             if listed is not None:
                 subject, subject_source = listed, "sentence"  # 北京、上海……分别上涨0.2%和0.1%
-        if subject is not None:
+        if subject is not None or anaphor is not None:
             para_subject = para_subject or subject
         elif para_subject is not None:
             subject, subject_source = para_subject, "paragraph"
@@ -714,6 +720,33 @@ def _subject(text: str, q: Quantity, clause_start: int, clause_places: Sequence[
     topic = next((m for m in sentence_places if m.end <= q.start and _usable(text, m, clause_start, r)), None)
     if topic is not None:
         return _as_written(text, topic, r), "sentence"  # the sentence's topic comes first
+    return None, None
+
+
+def _last(matches: Iterator[regex.Match]) -> regex.Match | None:
+    """The last of ``matches``, or None."""
+    last = None
+    for last in matches:  # noqa: B007
+        pass
+    return last
+
+
+# How far back (characters) an anaphor's organization may be named.
+_ANTECEDENT_REACH = 400
+
+
+def _antecedent(text: str, places: Sequence[Entity], place_starts: Sequence[int], at: int,
+                sent_start: int, r: _Rules) -> tuple[str | None, str | None]:
+    """The organization 该公司 at ``at`` refers to: the last one named before it (within
+    _ANTECEDENT_REACH characters: the paragraph, or the one before where 该公司 opens its own), and
+    where (sentence or paragraph); (None, None) when there is none, rather than the article's
+    region or topic, whose figure it is not."""
+    floor = at - _ANTECEDENT_REACH
+    for m in reversed(places[:bisect_right(place_starts, at)]):
+        if m.start < floor:
+            break
+        if m.label == "ORG" and m.end <= at:
+            return _as_written(text, m, r), "sentence" if m.start >= sent_start else "paragraph"
     return None, None
 
 
