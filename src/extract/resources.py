@@ -146,6 +146,8 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
         "subject_nouns": _WORDS,
         "descriptive_subject": _WORD,
         "anaphors": _WORDS,
+        "organization_count_units": _WORDS,
+        "organization_group_nouns": _WORDS,
         "relatively_before": _WORDS,
         "comparatives": _record({"up": _WORDS, "down": _WORDS}),
         "earlier_comparands": _WORDS,

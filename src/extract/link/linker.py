@@ -85,6 +85,9 @@ class _Rules:
     subject_noun: regex.Pattern
     descriptive: regex.Pattern
     anaphor: regex.Pattern  # 该公司: the organization named before
+    organization_count_units: frozenset[str]  # 家: 500家企业 is a group of organizations
+    organization_group_after: regex.Pattern  # 企业, 民营企业 … right after the count
+    organization_group_before: regex.Pattern  # … or right before it (上市公司300家)
     region_names: dict[str, str]  # HK -> 香港
     metric_nouns: frozenset[str]  # 收入, 支出: nouns in a metric though jieba tags them verbs
     metric_noun_prefixes: frozenset[str]  # every prefix of a metric noun ('' included)
@@ -128,6 +131,9 @@ def rules() -> _Rules:
         regex.compile(_alt(data["subject_nouns"])),
         regex.compile(data["descriptive_subject"]),
         regex.compile(_alt(data["anaphors"])),
+        frozenset(data["organization_count_units"]),
+        regex.compile(_alt(data["organization_group_nouns"])),
+        regex.compile(rf"(?:{_alt(data['organization_group_nouns'])})$"),
         dict(data["region_names"]),
         frozenset(data["metric_nouns"]),
         frozenset(noun[:k] for noun in data["metric_nouns"] for k in range(len(noun) + 1)),
@@ -380,6 +386,8 @@ def link(
     prev_ctx: Context | None = None
     prev_growth = False  # whether the previous figure's change came from a growth noun before it
     para_subject: str | None = None
+    para_group = False  # the paragraph has counted organizations (500家企业)
+    organizations = frozenset(m.text for m in mentions if m.label == "ORG")
     current_para = -1
     run_of = _enumeration_runs(text, quantities, r)
     groups = _enumeration_groups(text, quantities, sent_starts,
@@ -387,7 +395,7 @@ def link(
     for i, q in enumerate(quantities):
         para = para_starts[bisect_right(para_starts, q.start) - 1]
         if para != current_para:
-            current_para, para_subject = para, None
+            current_para, para_subject, para_group = para, None, False
         si = max(bisect_right(sent_starts, q.start) - 1, 0)
         sent_start = sentences[si][0] if sentences else 0
         same_sentence = prev_q is not None and prev_q.start >= sent_start
@@ -466,11 +474,14 @@ def link(
             listed = _listed_subject(text, run_of[i], quantities, places[lo:hi], sent_start, r)
             if listed is not None:
                 subject, subject_source = listed, "sentence"  # 北京、上海……分别上涨0.2%和0.1%
+        para_group = para_group or _counts_organizations(text, quantities, i, sent_start, r)
         if subject is not None or anaphor is not None:
             para_subject = para_subject or subject
         elif para_subject is not None:
-            subject, subject_source = para_subject, "paragraph"
-        elif art.subject is not None and q.start >= art.headline_end:
+            if not (para_group and para_subject in organizations):
+                subject, subject_source = para_subject, "paragraph"
+        elif (art.subject is not None and q.start >= art.headline_end
+              and not (para_group and art.subject in organizations)):
             subject, subject_source = art.subject, "article"
 
         ctx = Context(
@@ -721,6 +732,20 @@ def _subject(text: str, q: Quantity, clause_start: int, clause_places: Sequence[
     if topic is not None:
         return _as_written(text, topic, r), "sentence"  # the sentence's topic comes first
     return None, None
+
+
+def _counts_organizations(text: str, quantities: Sequence[Quantity], i: int, sent_start: int,
+                          r: _Rules) -> bool:
+    """Whether the sentence of quantity ``i`` counts organizations (500家企业, 上市公司300家) up to
+    that quantity."""
+    for q in reversed(quantities[: i + 1]):
+        if q.start < sent_start:
+            return False
+        if q.kind == "count" and q.unit in r.organization_count_units and (
+                r.organization_group_after.match(text, q.end)
+                or r.organization_group_before.search(text, max(sent_start, q.start - 8), q.start)):
+            return True
+    return False
 
 
 def _last(matches: Iterator[regex.Match]) -> regex.Match | None:
