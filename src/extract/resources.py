@@ -653,6 +653,16 @@ def read_tsv(name: str) -> list[list[str]]:
     return [list(row) for row in _tsv_rows(name)]
 
 
+def longest_by_char(words: Iterable[str], index: int) -> dict[str, int]:
+    """Character at ``index`` of a word (0: first, -1: last) -> the length of the longest such word:
+    the only lengths worth probing for a word that starts (or ends) at a position, and none at all
+    beside most characters."""
+    longest: dict[str, int] = {}
+    for w in words:
+        longest[w[index]] = max(longest.get(w[index], 0), len(w))
+    return longest
+
+
 def alternation(words: Iterable[str]) -> str:
     """Regex alternation of literal words, longest first so that the longest one wins
     (the rule files list words in any order; 同比增长 must win over 增长)."""

@@ -42,7 +42,7 @@ import regex
 
 from extract.entities.rules import FULL_DIVISION_END, division_rows, org_names, place_names, trie_pattern
 from extract.entities.spans import Candidate
-from extract.resources import load_yaml, read_tsv
+from extract.resources import load_yaml, longest_by_char, read_tsv
 from extract.text import segment
 
 _NAME_CLASSES = frozenset(segment.CLASS_ID[c] for c in ("nr", "nrt", "nrfg", "ns", "nt", "nz"))
@@ -131,14 +131,6 @@ class _Rules:
     org_words: tuple[str, ...]  # every organization word of org_patterns.yaml
 
 
-def _longest_ending(names: frozenset[str]) -> dict[str, int]:
-    """Last character -> length of the longest of ``names`` that ends with it."""
-    longest: dict[str, int] = {}
-    for name in names:
-        longest[name[-1]] = max(longest.get(name[-1], 0), len(name))
-    return longest
-
-
 def _county_short_forms(places: frozenset[str], vetoed: frozenset[str]) -> dict[str, str]:
     """County-level names whose short form the gazetteer leaves out as too ambiguous (梨树县 -> 梨树,
     图们市 -> 图们): within an article that names the county in full they are safe."""
@@ -179,7 +171,7 @@ def _rules() -> _Rules:
         country_lengths=tuple(sorted({len(c) for c in countries})),
         full_divisions=frozenset(n for n in names.full if n.endswith(tuple(FULL_DIVISION_END)) and len(n) > 2),
         max_place=max(map(len, places)),
-        place_longest_ending=_longest_ending(places),
+        place_longest_ending=longest_by_char(places, -1),
         zone_suffix=regex.compile(trie_pattern(suffixes)),
         zone_words=frozenset(suffixes),
         area_kinds=frozenset(suffixes) | frozenset(zones["generic_areas"]),

@@ -12,7 +12,7 @@ import os
 import secrets
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -130,7 +130,7 @@ def _csv_cell(arrow_type: pa.DataType) -> Callable[[object], str]:
     return str
 
 
-def write_csv_rows(handle, table: pa.Table, header: bool) -> None:
+def write_csv_rows(handle: TextIO, table: pa.Table, header: bool) -> None:
     """Append ``table`` to an open text file as CSV: comma, ``"`` quoting only where a value needs it,
     ``\n`` line ends, nulls empty. The same bytes as pandas' ``to_csv`` without building a frame of
     each piece (pandas' copy of a wide table raised a run's peak memory by some 40 MB at the end)."""

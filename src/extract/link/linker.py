@@ -388,6 +388,7 @@ def link(
     para_subject: str | None = None
     para_group = False  # the paragraph has counted organizations (500家企业)
     organizations = frozenset(m.text for m in mentions if m.label == "ORG")
+    anaphors = [(m.start(), m.end()) for m in r.anaphor.finditer(text)]  # 该公司 …: rare, found once
     current_para = -1
     run_of = _enumeration_runs(text, quantities, r)
     groups = _enumeration_groups(text, quantities, sent_starts,
@@ -466,15 +467,15 @@ def link(
             text, q, clause_start, in_clause, places[lo:min(hi, lo + _TOPIC_CANDIDATES)],
             collectives[c_hi - 1] if c_hi > c_lo else None, art.regions, r,
             prev_ctx.subject if same_sentence and prev_ctx is not None else None)
-        anaphor = _last(r.anaphor.finditer(text, sent_start, q.start))
-        if anaphor is not None and not any(anaphor.end() <= m.start and m.end <= q.start for m in places[lo:hi]):
-            subject, subject_source = _antecedent(text, places, place_starts, anaphor.start(), sent_start, r)
-            para_subject = para_subject or subject
+        k = bisect_left(anaphors, (q.start, q.start)) - 1  # the last one starting before the number
+        anaphor = anaphors[k] if k >= 0 and anaphors[k][0] >= sent_start and anaphors[k][1] <= q.start else None
+        if anaphor is not None and not any(anaphor[1] <= m.start and m.end <= q.start for m in places[lo:hi]):
+            subject, subject_source = _antecedent(text, places, place_starts, anaphor[0], sent_start, r)
         elif i in run_of:
             listed = _listed_subject(text, run_of[i], quantities, places[lo:hi], sent_start, r)
             if listed is not None:
                 subject, subject_source = listed, "sentence"  # 北京、上海……分别上涨0.2%和0.1%
-        para_group = para_group or _counts_organizations(text, quantities, i, sent_start, r)
+        para_group = para_group or _counts_organizations(text, q, sent_start, r)
         if subject is not None or anaphor is not None:
             para_subject = para_subject or subject
         elif para_subject is not None:
@@ -540,9 +541,7 @@ def _growth_metric(text: str, lo: int, hi: int, masks: _Masks, r: _Rules) -> tup
     """A growth noun named in text[lo:hi] (the sentence before the clause of a percentage that names
     nothing, after any earlier figure): the metric of what grows, and the change, or None.
     GDP增速来看，其余省份分别是：北京10.7%: GDP, up."""
-    last = None
-    for m in r.growth_noun.finditer(text, lo, hi):
-        last = m
+    last = _last(r.growth_noun.finditer(text, lo, hi))
     if last is None:
         return None
     start = max(clause_bounds(text, last.start(), lo)[0], lo)
@@ -734,18 +733,12 @@ def _subject(text: str, q: Quantity, clause_start: int, clause_places: Sequence[
     return None, None
 
 
-def _counts_organizations(text: str, quantities: Sequence[Quantity], i: int, sent_start: int,
-                          r: _Rules) -> bool:
-    """Whether the sentence of quantity ``i`` counts organizations (500家企业, 上市公司300家) up to
-    that quantity."""
-    for q in reversed(quantities[: i + 1]):
-        if q.start < sent_start:
-            return False
-        if q.kind == "count" and q.unit in r.organization_count_units and (
-                r.organization_group_after.match(text, q.end)
-                or r.organization_group_before.search(text, max(sent_start, q.start - 8), q.start)):
-            return True
-    return False
+def _counts_organizations(text: str, q: Quantity, sent_start: int, r: _Rules) -> bool:
+    """Whether ``q`` counts organizations (500家企业, 上市公司300家). The linker keeps the answer for
+    the rest of the paragraph (sentences never cross one), so each quantity is asked once."""
+    return q.kind == "count" and q.unit in r.organization_count_units and bool(
+        r.organization_group_after.match(text, q.end)
+        or r.organization_group_before.search(text, max(sent_start, q.start - 8), q.start))
 
 
 def _last(matches: Iterator[regex.Match]) -> regex.Match | None:

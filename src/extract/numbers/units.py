@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
-from extract.resources import load_yaml
+from extract.resources import load_yaml, longest_by_char
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def lexicon() -> Lexicon:
     index = data["index_points"]
     symbols = {str(k): v for k, v in sorted(data["symbols"].items(), key=lambda kv: -len(kv[0]))}
     return Lexicon(
-        units, max(len(s) for s in units), _longest_from(units), dict(data["rate_time"]),
+        units, max(len(s) for s in units), longest_by_char(units, 0), dict(data["rate_time"]),
         tuple(data["half_not_before"]),
         frozenset(data["regional_money"]), symbols, frozenset(data["regional_symbols"]),
         frozenset(sub["after"]), {k: Decimal(str(v)) for k, v in sub["units"].items()},
@@ -93,14 +93,6 @@ def lexicon() -> Lexicon:
         tuple(index["words"]), tuple(index["not_followed_by"]), tuple(index["names"]),
         frozenset(data["rate_as_written"]), frozenset(data["per_unit_nouns"]),
     )
-
-
-def _longest_from(surfaces: dict[str, Unit]) -> dict[str, int]:
-    """First character -> length of the longest surface that starts with it."""
-    longest: dict[str, int] = {}
-    for surface in surfaces:
-        longest[surface[0]] = max(longest.get(surface[0], 0), len(surface))
-    return longest
 
 
 def units_at(text: str, pos: int) -> list[Unit]:

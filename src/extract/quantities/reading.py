@@ -28,7 +28,7 @@ from extract.numbers.numerals import (
 )
 from extract.numbers.units import Unit, denominator_at, lexicon, units_at
 from extract.resources import alternation as _alternation
-from extract.resources import load_yaml
+from extract.resources import load_yaml, longest_by_char
 from extract.text.region import currency_of, paragraph_regions
 from extract.text.view import clause_bounds
 
@@ -108,7 +108,7 @@ def rules() -> _Rules:
     )
     basis_of = {w: code for code, words in ch["basis"].items() for w in words}
     return _Rules(
-        prefix, suffix, not_after, _longest_by(prefix, -1), _longest_by(suffix, 0),
+        prefix, suffix, not_after, longest_by_char(prefix, -1), longest_by_char(suffix, 0),
         regex.compile(_alternation(idioms)),
         regex.compile(verbs),
         {w: change for change, words in ch["adjacent"].items() for w in words},
@@ -131,14 +131,6 @@ def rules() -> _Rules:
         frozenset(vetoes["lone_financial"]),
         regex.compile(vetoes["fiscal_year"]),
     )
-
-
-def _longest_by(words: dict[str, str], end: int) -> dict[str, int]:
-    """Character at index ``end`` of a word (0: first, -1: last) -> the longest such word's length."""
-    longest: dict[str, int] = {}
-    for w in words:
-        longest[w[end]] = max(longest.get(w[end], 0), len(w))
-    return longest
 
 
 # --- reading one number with its unit -------------------------------------------------------
