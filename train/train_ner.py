@@ -72,6 +72,7 @@ DEFAULTS = {
     "threads": 1,
     "lex_dim": 0,  # >0: SoftLexicon-style begin/end features from jieba's dictionary + gazetteer names
     "resume": 0,  # 1: also train on ../shared/ner/resume.jsonl (executives' résumés: company names)
+    "company_lexicon": 1,  # 0: the six lexicon classes of models before "co" (no company names)
 }
 
 log = logging.getLogger("train_ner")
@@ -101,7 +102,12 @@ def build_vocab(texts: list[str], cfg: dict) -> tuple[str, np.ndarray]:
 _LEX_TAG = {"nr": "nr", "nrt": "nr", "nrfg": "nr", "ns": "ns", "nt": "nt", "nz": "nz"}
 
 
-def build_lexicon() -> Lexicon:
+def lex_classes(cfg: dict) -> tuple[str, ...]:
+    """The lexicon classes a run trains with: all of LEX_CLASSES, or the six before "co"."""
+    return LEX_CLASSES if cfg.get("company_lexicon", 1) else LEX_CLASSES[:6]
+
+
+def build_lexicon(cfg: dict) -> Lexicon:
     """All 2-4 character words of jieba's dictionary (class from its tag), gazetteer names (ns) and
     company and brand names (co, rules/org_companies.tsv: a soft feature the model weighs by context)."""
     from extract.entities import rules as entity_rules
@@ -117,10 +123,12 @@ def build_lexicon() -> Lexicon:
     for name in entity_rules.place_names().full:
         if 2 <= len(name) <= 4:
             words[name] = LEX_CLASSES.index("ns")
-    for name in entity_rules.company_names():  # no gazetteer name is in that file
-        if 2 <= len(name) <= 4:
-            words[name] = LEX_CLASSES.index("co")
-    return Lexicon.build(words)
+    classes = lex_classes(cfg)
+    if "co" in classes:
+        for name in entity_rules.company_names():  # no gazetteer name is in that file
+            if 2 <= len(name) <= 4:
+                words[name] = LEX_CLASSES.index("co")
+    return Lexicon.build(words, len(classes))
 
 
 def prepare(run: Path, cfg: dict) -> dict:
@@ -221,7 +229,7 @@ class Net(nn.Module):
         d_in = cfg["char_dim"] + cfg["bigram_dim"] + cfg["feat_dim"]
         self.lex_dim = cfg.get("lex_dim", 0)
         if self.lex_dim:
-            n_lex = len(LEX_CLASSES) ** len(LEX_LENGTHS)
+            n_lex = len(lex_classes(cfg)) ** len(LEX_LENGTHS)
             self.lex_begin = nn.Embedding(n_lex, self.lex_dim, padding_idx=0)
             self.lex_end = nn.Embedding(n_lex, self.lex_dim, padding_idx=0)
             d_in += 2 * self.lex_dim
@@ -307,7 +315,7 @@ def export(net: Net, chars: str, bigram_keys: np.ndarray, cfg: dict, folder: Pat
         arr[f"conv{i}_b"] = b
     np.savez(folder / "weights.npz", **arr)
     vocab = {"chars": chars, "tags": list(TAGS), "word_classes": list(segment.WORD_CLASSES),
-             "lex_classes": list(LEX_CLASSES),
+             "lex_classes": list(lex_classes(cfg)),
              "config": {k: cfg.get(k, 0) for k in ("char_dim", "bigram_dim", "feat_dim", "hidden", "dilations",
                                                     "lex_dim")},
              "meta": meta}
@@ -358,7 +366,7 @@ def main() -> None:
 
     data = prepare(run, cfg)
     vocab = CharVocab(data["chars"], data["bigram_keys"])
-    lexicon = build_lexicon() if cfg.get("lex_dim", 0) else None
+    lexicon = build_lexicon(cfg) if cfg.get("lex_dim", 0) else None
     device = torch.device(args.device)
     net = Net(len(data["chars"]) + 2, len(data["bigram_keys"]) + 2, cfg).to(device)
     opt = torch.optim.Adam(net.parameters(), lr=cfg["lr"])

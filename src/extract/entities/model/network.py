@@ -184,8 +184,8 @@ class Lexicon:
         self.tables = {n: KeyTable(self.keys[n], self.classes[n], 0) for n in LEX_LENGTHS}
 
     @staticmethod
-    def build(words: dict[str, int]) -> Lexicon:
-        """From word -> lexicon class id (index into LEX_CLASSES)."""
+    def build(words: dict[str, int], n_classes: int = len(LEX_CLASSES)) -> Lexicon:
+        """From word -> lexicon class id (index into LEX_CLASSES, below ``n_classes``)."""
         keys, classes = {}, {}
         for n in LEX_LENGTHS:
             ws = [w for w in words if len(w) == n]
@@ -202,7 +202,7 @@ class Lexicon:
             k, cls = k[order], cls[order]
             first = np.concatenate([[True], k[1:] != k[:-1]])
             keys[n], classes[n] = k[first], cls[first]
-        return Lexicon(keys, classes)
+        return Lexicon(keys, classes, n_classes)
 
     def features(self, cps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(begin ids, end ids) per character; code point 0 (separator) never inside a word."""
