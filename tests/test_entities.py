@@ -996,3 +996,19 @@ def test_the_longest_listed_place_ending_at_a_position_is_found_whatever_its_len
         text = "据" + place
         starts = [len(text) - k for k in range(len(place), 1, -1) if text[len(text) - k:] in r.places]
         assert _place_start(text, len(text), words, r, {}, runs=False) == starts[0], place
+
+
+def test_a_job_title_parts_the_organization_from_the_person(words):
+    from extract.entities.repairs import clean_model_spans
+
+    def cleaned(text, spans):
+        return _spans(text, clean_model_spans(text, spans, words))
+
+    text = "特斯拉CEO马斯克表示"  # the model read the whole as one person
+    assert cleaned(text, [(0, 9, "PER")]) == [("特斯拉", "ORG"), ("马斯克", "PER")]
+    text = "苹果首席执行官库克访问北京"  # and as one place
+    assert cleaned(text, [(0, 9, "LOC")]) == [("苹果", "ORG"), ("库克", "PER")]
+    text = "该公司董事长王明说"  # the company is named elsewhere: only the person
+    assert cleaned(text, [(0, 8, "PER")]) == [("王明", "PER")]
+    text = "总经理办公室"  # no name after the title: the span is left to the other repairs
+    assert cleaned(text, [(0, 6, "ORG")]) == [("总经理办公室", "ORG")]

@@ -201,6 +201,7 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
         "person_after": _WORDS,
         "numerals": _CHARS,
         "title_after": _WORDS,
+        "job_titles": _nonempty(_WORDS),
     }),
     "place_patterns.yaml": _record({
         "max_middle": _INT,

@@ -111,6 +111,7 @@ class _Rules:
     single_follow: regex.Pattern  # after a lone one-character country (俄|宪法)
     pair_follow: regex.Pattern  # after a pair holding a country (中非|合作, 南俄|两国)
     title_after: regex.Pattern  # after a one-character person (江|主席)
+    job_title: regex.Pattern  # between an organization and a person (特斯拉|CEO|马斯克)
     town_not_in: frozenset[str]  # 全乡, 该镇: the town spoken of
     town_stops: str  # 到|黄洞乡: a town's name starts after these
     town_count_end: frozenset[str]  # 八镇, 三乡: a count of towns
@@ -205,6 +206,7 @@ def _rules() -> _Rules:
         single_follow=regex.compile(trie_pattern(extra["single_followers"])),
         pair_follow=regex.compile(trie_pattern(extra["pair_followers"])),
         title_after=regex.compile(trie_pattern(people["title_after"])),
+        job_title=regex.compile(trie_pattern(people["job_titles"])),
         town_not_in=frozenset(zones["town_not_in"]),
         town_stops=zones["town_stops"],
         town_count_end=frozenset(zones["town_count_end"]),
@@ -387,6 +389,25 @@ _QUOTES = {"“": "”", "「": "」", "‘": "’", "《": "》", '"': '"'}
 _PER_VERB_LEN = 2  # 黄权辉|解释: the verb jieba reads after a name
 
 
+_DEICTIC = frozenset("该本其此")  # 该公司CEO: the organization is named elsewhere
+
+
+def _title_split(text: str, s: int, e: int, r: _Rules) -> list[Candidate] | None:
+    """The organization and the person of a span that holds a job title between them (特斯拉CEO马斯克:
+    ORG 特斯拉, PER 马斯克; 董事长雷军: PER 雷军), or None where no title stands before a name."""
+    for title in r.job_title.finditer(text, s, e):
+        a, b = title.span()
+        name = text[b:e]
+        if not (2 <= len(name) <= 4 and (_person_like(name, r) or all(ch in r.translit for ch in name))):
+            continue
+        out = [Candidate(b, e, "PER")]
+        head = text[s:a]
+        if len(head) >= 2 and head not in r.org_heads_not and head[0] not in _DEICTIC:
+            out.insert(0, Candidate(s, a, "LOC" if head in r.places else "ORG"))  # not 该公司, 集团
+        return out
+    return None
+
+
 def _latin_cut(text: str, s: int, e: int, words: Words, bounds: frozenset[int]) -> int:
     """Where a span that starts with Latin letters should end when a Chinese verb or function word is
     glued to them (Nikola|跌超): at the end of the letters; else ``e``."""
@@ -448,6 +469,9 @@ def clean_model_spans(text: str, spans: list[Candidate], words: Words,
     for s, e, lab in sorted(spans):
         e = _latin_cut(text, s, e, words, bounds)  # Nikola|跌超
         name = text[s:e]
+        if (parts := _title_split(text, s, e, r)) is not None:
+            out.extend(parts)  # 特斯拉|CEO|马斯克
+            continue
         if lab == "ORG":
             while (lead := next((w for w in r.org_lead if name.startswith(w) and e - s - len(w) >= 2), "")):
                 s += len(lead)  # 旗下|子公司|东方财富证券
