@@ -1012,3 +1012,11 @@ def test_a_job_title_parts_the_organization_from_the_person(words):
     assert cleaned(text, [(0, 8, "PER")]) == [("王明", "PER")]
     text = "总经理办公室"  # no name after the title: the span is left to the other repairs
     assert cleaned(text, [(0, 6, "ORG")]) == [("总经理办公室", "ORG")]
+
+
+def test_an_english_function_word_is_no_name(words):
+    from extract.entities.repairs import clean_model_spans
+
+    text = "《Science and Engineering Indicators》报告"  # the model took the word inside a title for an ORG
+    assert clean_model_spans(text, [(9, 12, "ORG")], words) == []
+    assert _spans(text, clean_model_spans(text, [(1, 8, "ORG")], words)) == [("Science", "ORG")]

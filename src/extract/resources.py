@@ -190,6 +190,7 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
         "legal_forms": _nonempty(_WORDS),
         "org_lead_words": _WORDS,
         "org_count_words": _WORDS,
+        "latin_function_words": _nonempty(_WORDS),
     }, optional=["weak_suffixes", "division_bodies"]),
     "person_patterns.yaml": _record({
         "roles": _WORDS,

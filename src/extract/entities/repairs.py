@@ -111,6 +111,7 @@ class _Rules:
     single_follow: regex.Pattern  # after a lone one-character country (俄|宪法)
     pair_follow: regex.Pattern  # after a pair holding a country (中非|合作, 南俄|两国)
     title_after: regex.Pattern  # after a one-character person (江|主席)
+    latin_function_words: frozenset[str]  # and, of, the: never a name alone
     job_title: regex.Pattern  # between an organization and a person (特斯拉|CEO|马斯克)
     town_not_in: frozenset[str]  # 全乡, 该镇: the town spoken of
     town_stops: str  # 到|黄洞乡: a town's name starts after these
@@ -206,6 +207,7 @@ def _rules() -> _Rules:
         single_follow=regex.compile(trie_pattern(extra["single_followers"])),
         pair_follow=regex.compile(trie_pattern(extra["pair_followers"])),
         title_after=regex.compile(trie_pattern(people["title_after"])),
+        latin_function_words=frozenset(orgs["latin_function_words"]),
         job_title=regex.compile(trie_pattern(people["job_titles"])),
         town_not_in=frozenset(zones["town_not_in"]),
         town_stops=zones["town_stops"],
@@ -514,6 +516,8 @@ def clean_model_spans(text: str, spans: list[Candidate], words: Words,
         if lab == "LOC" and bounds and e not in bounds and name[-1] in r.level_words and \
                 e - 1 in bounds and name not in r.places and words.known(_token_around(e, bounds, text)):
             continue  # 网购|市场 read as 购市: the level character starts the next word
+        if name.lower() in r.latin_function_words:
+            continue  # Science and Engineering: a word of a title, no name
         if all(ch in r.numerals for ch in name):
             continue  # 二〇 (a year), 一一○ (a telephone number)
         if lab == "ORG" and name in r.org_not_alone:
