@@ -1020,3 +1020,15 @@ def test_an_english_function_word_is_no_name(words):
     text = "《Science and Engineering Indicators》报告"  # the model took the word inside a title for an ORG
     assert clean_model_spans(text, [(9, 12, "ORG")], words) == []
     assert _spans(text, clean_model_spans(text, [(1, 8, "ORG")], words)) == [("Science", "ORG")]
+
+
+def test_the_company_before_an_officers_title_is_an_organization(words):
+    from extract.entities.repairs import clean_model_spans
+
+    def cleaned(text, spans):
+        return _spans(text, clean_model_spans(text, spans, words))
+
+    # 小米 alone may be millet (a name only the model's lexicon sees); before 董事长 and a name it is the company
+    assert cleaned("小米董事长雷军宣布", [(5, 7, "PER")]) == [("小米", "ORG"), ("雷军", "PER")]
+    assert cleaned("小米副董事长王明说", [(6, 8, "PER")]) == [("小米", "ORG"), ("王明", "PER")]
+    assert cleaned("吃小米的王明说", [(4, 6, "PER")]) == [("王明", "PER")]  # no title: no company

@@ -40,7 +40,14 @@ from itertools import accumulate
 
 import regex
 
-from extract.entities.rules import FULL_DIVISION_END, division_rows, org_names, place_names, trie_pattern
+from extract.entities.rules import (
+    FULL_DIVISION_END,
+    company_names,
+    division_rows,
+    org_names,
+    place_names,
+    trie_pattern,
+)
 from extract.entities.spans import Candidate
 from extract.resources import load_yaml, longest_by_char, read_tsv
 from extract.text import segment
@@ -113,6 +120,8 @@ class _Rules:
     title_after: regex.Pattern  # after a one-character person (江|主席)
     latin_function_words: frozenset[str]  # and, of, the: never a name alone
     job_title: regex.Pattern  # between an organization and a person (特斯拉|CEO|马斯克)
+    job_titles: frozenset[str]
+    job_title_lengths: tuple[int, ...]  # longest first
     town_not_in: frozenset[str]  # 全乡, 该镇: the town spoken of
     town_stops: str  # 到|黄洞乡: a town's name starts after these
     town_count_end: frozenset[str]  # 八镇, 三乡: a count of towns
@@ -209,6 +218,8 @@ def _rules() -> _Rules:
         title_after=regex.compile(trie_pattern(people["title_after"])),
         latin_function_words=frozenset(orgs["latin_function_words"]),
         job_title=regex.compile(trie_pattern(people["job_titles"])),
+        job_titles=frozenset(people["job_titles"]),
+        job_title_lengths=tuple(sorted({len(w) for w in people["job_titles"]}, reverse=True)),
         town_not_in=frozenset(zones["town_not_in"]),
         town_stops=zones["town_stops"],
         town_count_end=frozenset(zones["town_count_end"]),
@@ -410,6 +421,23 @@ def _title_split(text: str, s: int, e: int, r: _Rules) -> list[Candidate] | None
     return None
 
 
+_COMPANY_BEFORE_TITLE = 8  # the longest company name looked for before a job title
+
+
+def _company_before_title(text: str, s: int, r: _Rules) -> Candidate | None:
+    """The company right before a job title right before the person at ``s`` (小米|董事长|雷军): any
+    name of rules/org_companies.tsv, the feature-only ones too (小米 alone may be millet; before
+    董事长 and a name it is the company), the longest first."""
+    t = next((s - n for n in r.job_title_lengths if text[max(0, s - n):s] in r.job_titles), None)
+    if t is None:
+        return None
+    companies = company_names()
+    for n in range(min(_COMPANY_BEFORE_TITLE, t), 1, -1):
+        if text[t - n:t] in companies:
+            return Candidate(t - n, t, "ORG")
+    return None
+
+
 def _latin_cut(text: str, s: int, e: int, words: Words, bounds: frozenset[int]) -> int:
     """Where a span that starts with Latin letters should end when a Chinese verb or function word is
     glued to them (Nikola|跌超): at the end of the letters; else ``e``."""
@@ -544,6 +572,9 @@ def clean_model_spans(text: str, spans: list[Candidate], words: Words,
             continue  # 中欧|班列: the rest of the compound, a common noun
         if lab == "PER" and not _person_like(name, r) and not r.person_after.match(text, e):
             continue  # 提振, 楼宇 (but 小平同志)
+        if lab == "PER" and (company := _company_before_title(text, s, r)) is not None and \
+                (not out or out[-1].end <= company.start):
+            out.append(company)  # 小米|董事长|雷军
         out.append(Candidate(s, e, lab))
     return _join_latin_names(out, text)
 
