@@ -1032,3 +1032,11 @@ def test_the_company_before_an_officers_title_is_an_organization(words):
     assert cleaned("小米董事长雷军宣布", [(5, 7, "PER")]) == [("小米", "ORG"), ("雷军", "PER")]
     assert cleaned("小米副董事长王明说", [(6, 8, "PER")]) == [("小米", "ORG"), ("王明", "PER")]
     assert cleaned("吃小米的王明说", [(4, 6, "PER")]) == [("王明", "PER")]  # no title: no company
+
+
+def test_a_named_region_is_read_whole(pipeline):
+    # the model reads 南美洲 inside 中南美洲 (Central and South America); the written region wins
+    text = "产品出口到中南美洲和中东欧市场。"
+    assert [(e.text, e.label) for e in find_entities(text)] == [("中南美洲", "LOC"), ("中东欧", "LOC")]
+    # but 东北 in 东北地区 stays as MSRA and the golden lists have it
+    assert [(e.text, e.label) for e in find_entities("东北地区经济回升。")][0] == ("东北", "LOC")

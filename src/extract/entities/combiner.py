@@ -83,10 +83,12 @@ class Candidates:
 
     def strong(self) -> set[tuple[int, int]]:
         """(start, end) of the rule spans that may replace the model spans inside them: rule ORGs
-        ending in an institution word (长春海关), the longer names, the listed organizations."""
+        ending in an institution word (长春海关), named regions (中南美洲), the longer names, the
+        listed organizations."""
         text = self.text
+        regions = entity_rules.region_names()
         out = {(s, e) for s, e, lab in self.rule_candidates()
-               if lab == "ORG" and entity_rules.is_strong_org(text[s:e])}
+               if (lab == "ORG" and entity_rules.is_strong_org(text[s:e])) or (lab == "LOC" and text[s:e] in regions)}
         out.update((s, e) for s, e, _lab in self.longer)
         out.update((s, e) for s, e, _lab in self.listed)
         return out
