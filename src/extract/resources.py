@@ -203,6 +203,7 @@ RULE_SCHEMAS: dict[str, dict[str, Any]] = {
         "numerals": _CHARS,
         "title_after": _WORDS,
         "job_titles": _nonempty(_WORDS),
+        "title_head_not_first": _CHARS,
     }),
     "place_patterns.yaml": _record({
         "max_middle": _INT,

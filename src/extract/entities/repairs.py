@@ -121,6 +121,7 @@ class _Rules:
     latin_function_words: frozenset[str]  # and, of, the: never a name alone
     job_title: regex.Pattern  # between an organization and a person (特斯拉|CEO|马斯克)
     job_titles: frozenset[str]
+    title_head_not_first: frozenset[str]  # 该|公司CEO: the organization is named elsewhere
     job_title_lengths: tuple[int, ...]  # longest first
     town_not_in: frozenset[str]  # 全乡, 该镇: the town spoken of
     town_stops: str  # 到|黄洞乡: a town's name starts after these
@@ -219,6 +220,7 @@ def _rules() -> _Rules:
         latin_function_words=frozenset(orgs["latin_function_words"]),
         job_title=regex.compile(trie_pattern(people["job_titles"])),
         job_titles=frozenset(people["job_titles"]),
+        title_head_not_first=frozenset(people["title_head_not_first"]),
         job_title_lengths=tuple(sorted({len(w) for w in people["job_titles"]}, reverse=True)),
         town_not_in=frozenset(zones["town_not_in"]),
         town_stops=zones["town_stops"],
@@ -402,20 +404,17 @@ _QUOTES = {"“": "”", "「": "」", "‘": "’", "《": "》", '"': '"'}
 _PER_VERB_LEN = 2  # 黄权辉|解释: the verb jieba reads after a name
 
 
-_DEICTIC = frozenset("该本其此")  # 该公司CEO: the organization is named elsewhere
-
-
 def _title_split(text: str, s: int, e: int, r: _Rules) -> list[Candidate] | None:
     """The organization and the person of a span that holds a job title between them (特斯拉CEO马斯克:
     ORG 特斯拉, PER 马斯克; 董事长雷军: PER 雷军), or None where no title stands before a name."""
     for title in r.job_title.finditer(text, s, e):
         a, b = title.span()
         name = text[b:e]
-        if not (2 <= len(name) <= 4 and (_person_like(name, r) or all(ch in r.translit for ch in name))):
+        if not (2 <= len(name) <= 4 and _person_like(name, r)):
             continue
         out = [Candidate(b, e, "PER")]
         head = text[s:a]
-        if len(head) >= 2 and head not in r.org_heads_not and head[0] not in _DEICTIC:
+        if len(head) >= 2 and head not in r.org_heads_not and head[0] not in r.title_head_not_first:
             out.insert(0, Candidate(s, a, "LOC" if head in r.places else "ORG"))  # not 该公司, 集团
         return out
     return None
